@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up of everything the project needs on a fresh Debian machine:
+# system packages, the Ollama binary (built from source), npm dependencies, and the builds.
+# Fast when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in prometheus:prometheus promtool:prometheus nginx:nginx-light wrk:wrk docker-compose:docker-compose; do
+  cmd=${pair%%:*} pkg=${pair##*:}
+  command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+bash scripts/install-ollama.sh
+
+# npm dependencies: reinstall only when the lock file changed since the last install.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+marker=node_modules/.ollama-lens-lock
+if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$lock_hash" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > "$marker"
+fi
+
+npm run build --workspaces --if-present
+echo "setup: done"

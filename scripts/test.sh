@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every workspace's tests once (jest, JSON reports in reports/) and ends with the line
+# "N passed, N failed" summed over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p reports
+rm -f reports/jest-*.json
+status=0
+for ws in sidecar plugin; do
+  if node -e "process.exit(require('./$ws/package.json').scripts?.test ? 0 : 1)"; then
+    npm run test -w "$ws" -- --ci --json --outputFile="$PWD/reports/jest-$ws.json" || status=1
+  fi
+done
+node scripts/test-summary.mjs reports/jest-*.json || status=1
+exit $status

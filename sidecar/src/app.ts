@@ -1,0 +1,84 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { Config } from './config';
+import { healthPlugin } from './health/plugin';
+import { proxyPlugin } from './proxy/plugin';
+import type { Services } from './services';
+import type { RecordSink } from './tap/record';
+import { LogSink } from './tap/log-sink';
+import { Tap } from './tap/tap';
+import { Upstream } from './upstream/upstream';
+
+export interface Sidecar {
+  /** The instance apps talk to (Ollama's API). */
+  proxy: FastifyInstance;
+  /** The instance serving /metrics, /healthz, /readyz and /analytics: the proxy itself unless adminPort is set. */
+  admin: FastifyInstance;
+  services: Services;
+  listen(): Promise<{ proxyUrl: string; adminUrl: string }>;
+  /** Stops accepting, drains in-flight requests, flushes the sinks. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Extra sinks (tests use this to observe records). */
+  sinks?: RecordSink[];
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<Sidecar> {
+  const proxy = Fastify({
+    logger: { level: config.logLevel },
+    // Per-request logging would cost more than the proxy itself; the tap records every request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    // Ollama's paths are case-sensitive and may contain ':'; never rewrite them.
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 1000 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestIdHeader: false,
+  });
+  const separateAdmin = config.adminPort !== 0;
+  const admin = separateAdmin
+    ? Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: 'idle' })
+    : proxy;
+
+  const tap = new Tap((sink, err) => proxy.log.error({ err, sink }, 'sink failed; request unaffected'));
+  const upstream = new Upstream(config);
+  const services: Services = {
+    config,
+    tap,
+    upstream,
+    registry: new Registry(),
+    readiness: [],
+    startedAt: Date.now(),
+  };
+  if (config.logRecords) tap.addSink(new LogSink(proxy.log));
+  for (const sink of opts.sinks ?? []) tap.addSink(sink);
+
+  // Admin concerns first: their routes are exact paths, the proxy is the catch-all.
+  await admin.register(healthPlugin, services);
+  // [metrics] await admin.register(metricsPlugin, services);
+  // [store]   await admin.register(storePlugin, services);   await admin.register(analyticsPlugin, services);
+  await proxy.register(proxyPlugin, services);
+
+  let closed = false;
+  return {
+    proxy,
+    admin,
+    services,
+    async listen() {
+      const proxyUrl = await proxy.listen({ host: config.host, port: config.port });
+      const adminUrl = separateAdmin ? await admin.listen({ host: config.adminHost, port: config.adminPort }) : proxyUrl;
+      return { proxyUrl, adminUrl };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // fastify.close waits for in-flight requests (streams included) before resolving.
+      await proxy.close();
+      if (separateAdmin) await admin.close();
+      await tap.close();
+      await upstream.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * Request headers for Ollama, from the client's raw header list (case and order kept). Host becomes the
+ * upstream's: Ollama rejects a Host it does not consider local with an empty 403.
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], upstreamHost: string): string[] {
+  const out: string[] = [];
+  let connectionTokens: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === 'connection') {
+      connectionTokens = new Set(rawHeaders[i + 1].toLowerCase().split(',').map((s) => s.trim()));
+    }
+  }
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    const lower = name.toLowerCase();
+    if (lower === 'host' || HOP_BY_HOP.has(lower) || connectionTokens?.has(lower)) continue;
+    out.push(name, rawHeaders[i + 1]);
+  }
+  out.push('host', upstreamHost);
+  return out;
+}
+
+/** Response headers for the client: Ollama's, minus hop-by-hop ones, plus the sidecar's own. */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = value;
+  }
+  return Object.assign(out, extra);
+}
+
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
