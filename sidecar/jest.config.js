@@ -1,4 +1,4 @@
-/** Sidecar tests: unit tests beside the code (src/**/*.test.ts), black-box tests against the real Ollama in test/. */
+// Sidecar tests: unit tests beside the code (src/), black-box tests against the real Ollama in test/.
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
