@@ -24,11 +24,14 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logRecords: boolean;
   // metrics
+  metricsEnabled: boolean;
   pollIntervalMs: number;
   userLabel: boolean;
   userLabelLimit: number;
   prices: PriceTable;
   nvidiaSmi: string;
+  /** OLLAMA_NUM_PARALLEL of the Ollama behind the proxy: requests beyond it per model count as queued. */
+  ollamaNumParallel: number;
   // store
   dbPath: string;
   storeEnabled: boolean;
@@ -72,11 +75,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'idleTimeoutMs', env: 'OLLAMA_LENS_IDLE_TIMEOUT_MS', flag: '--idle-timeout-ms', kind: 'int', default: '300000', help: 'Longest silence from Ollama (before the headers or between chunks) before the request times out, in ms. A stream\'s total length is never capped.', min: 1 },
   { key: 'logLevel', env: 'OLLAMA_LENS_LOG_LEVEL', flag: '--log-level', kind: 'level', default: 'info', help: `Log level: ${LEVELS.join(', ')}.` },
   { key: 'logRecords', env: 'OLLAMA_LENS_LOG_RECORDS', flag: '--log-records', kind: 'bool', default: 'false', help: 'Also write each measurement record as a structured log line.' },
+  { key: 'metricsEnabled', env: 'OLLAMA_LENS_METRICS', flag: '--metrics', kind: 'bool', default: 'true', help: 'Serve Prometheus metrics at /metrics (false: no measuring beyond the store).' },
   { key: 'pollIntervalMs', env: 'OLLAMA_LENS_POLL_INTERVAL_MS', flag: '--poll-interval-ms', kind: 'int', default: '10000', help: 'How often to poll Ollama (/api/ps, /api/tags, /api/version) and the host for gauges, in ms.', min: 100 },
   { key: 'userLabel', env: 'OLLAMA_LENS_USER_LABEL', flag: '--user-label', kind: 'bool', default: 'false', help: 'Add a bounded `user` label to ollama_requests_total.' },
   { key: 'userLabelLimit', env: 'OLLAMA_LENS_USER_LABEL_LIMIT', flag: '--user-label-limit', kind: 'int', default: '20', help: 'Distinct users that get their own label value; the rest are `other`.', min: 1 },
   { key: 'prices', env: 'OLLAMA_LENS_PRICES', flag: '--prices', kind: 'json', default: '{}', help: 'Shadow price table, USD per million tokens: {"llama3.2":{"input":0.1,"output":0.4},"*":{...}}, or @path/to/file.json.' },
   { key: 'nvidiaSmi', env: 'OLLAMA_LENS_NVIDIA_SMI', flag: '--nvidia-smi', kind: 'string', default: 'nvidia-smi', help: 'nvidia-smi command used for GPU metrics (skipped when absent).' },
+  { key: 'ollamaNumParallel', env: 'OLLAMA_LENS_OLLAMA_NUM_PARALLEL', flag: '--ollama-num-parallel', kind: 'int', default: '1', help: 'OLLAMA_NUM_PARALLEL of the Ollama behind the proxy (requests it runs at once per model); in-flight requests beyond it count in ollama_request_queue_depth.', min: 1 },
   { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'SQLite file of the message store.' },
   { key: 'storeEnabled', env: 'OLLAMA_LENS_STORE', flag: '--store', kind: 'bool', default: 'true', help: 'Keep messages in the SQLite store (false: metrics only).' },
   { key: 'captureContent', env: 'OLLAMA_LENS_CAPTURE_CONTENT', flag: '--capture-content', kind: 'bool', default: 'true', help: 'Store prompt and response text (false: metadata only).' },

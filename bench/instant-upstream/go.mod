@@ -1,0 +1,3 @@
+module ollamalens/bench/instantupstream
+
+go 1.22

@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type Sidecar } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { MeasurementRecord, RecordSink } from '../../src/tap/record';
+
+export interface TestSidecar {
+  url: string;
+  adminUrl: string;
+  app: Sidecar;
+  records: MeasurementRecord[];
+  /** Resolves with the first record (already emitted or yet to come) that matches. */
+  waitForRecord(match: (r: MeasurementRecord) => boolean, timeoutMs?: number): Promise<MeasurementRecord>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real sidecar (the same buildApp as production) on a free loopback port, in front of `upstream`,
+ * with a sink that collects every record. Extra flags are CLI flags, as a user would pass them.
+ */
+export async function startSidecar(upstream: string, flags: string[] = []): Promise<TestSidecar> {
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-test-'));
+  const config = loadConfig(['--port', '0', '--upstream', upstream, '--log-level', 'warn', '--db', join(dir, 'lens.db'), ...flags], {});
+  const records: MeasurementRecord[] = [];
+  const waiters: { match: (r: MeasurementRecord) => boolean; resolve: (r: MeasurementRecord) => void }[] = [];
+  const sink: RecordSink = {
+    name: 'test',
+    record(r) {
+      records.push(r);
+      for (const w of [...waiters]) {
+        if (w.match(r)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(r);
+        }
+      }
+    },
+  };
+  const app = await buildApp(config, { sinks: [sink] });
+  const { proxyUrl, adminUrl } = await app.listen();
+  return {
+    url: proxyUrl,
+    adminUrl,
+    app,
+    records,
+    waitForRecord(match, timeoutMs = 10000) {
+      const found = records.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no matching record within ${timeoutMs} ms; have: ${records.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ')}`)), timeoutMs);
+        waiters.push({ match, resolve: (r) => (clearTimeout(t), resolve(r)) });
+      });
+    },
+    close: () => app.close(),
+  };
+}
