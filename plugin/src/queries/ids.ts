@@ -1,0 +1,33 @@
+/**
+ * Identifiers shared by the app, the provisioning files and the docs. Changing one breaks links that
+ * users have saved (dashboard uid, panel ids) or provisioning that references it (datasource uids).
+ */
+
+export const APP_ID = 'ollamalens-explorer-app';
+export const MESSAGES_DATASOURCE_TYPE = 'ollamalens-messages-datasource';
+export const MESSAGES_DATASOURCE_UID = 'ollamalens-messages';
+export const PROMETHEUS_DATASOURCE_UID = 'ollamalens-prometheus';
+export const OVERVIEW_DASHBOARD_UID = 'ollamalens-overview';
+export const OVERVIEW_DASHBOARD_TITLE = 'Ollama Lens — Overview';
+/** Prometheus job that scrapes the sidecar. */
+export const SCRAPE_JOB = 'ollama-lens';
+/** Label put on every alert so the alert list and notification policy can select ours. */
+export const ALERT_LABEL = { name: 'service', value: 'ollama-lens' } as const;
+/** Grafana folder of the provisioned rules. */
+export const ALERT_FOLDER = 'Ollama Lens';
+export const ALERT_GROUP = 'ollama-lens';
+
+/** Explorer page of one message; exemplars (label `request_id`) link here. */
+export const EXPLORER_PATH = `/a/${APP_ID}/explorer`;
+export function explorerMessagePath(id: string): string {
+  return `${EXPLORER_PATH}/message/${encodeURIComponent(id)}`;
+}
+/** The exemplar label that carries the request id. */
+export const EXEMPLAR_LABEL = 'request_id';
+/** Link template for Grafana data links (`${__value.raw}` is the exemplar's request id). */
+export const EXEMPLAR_LINK_TEMPLATE = `${EXPLORER_PATH}/message/\${__value.raw}`;
+
+/** Path of one panel of the overview dashboard, viewed alone. */
+export function overviewPanelPath(panelId: number): string {
+  return `/d/${OVERVIEW_DASHBOARD_UID}?viewPanel=${panelId}`;
+}

@@ -1,0 +1,613 @@
+/**
+ * The Overview dashboard: every panel with its queries, units and place on the grid (layout of
+ * seeds/000-dashboard-designs.md). Panel ids are part of the public surface (alert links), never renumber.
+ */
+import { ALERT_LABEL, SCRAPE_JOB } from './ids';
+import {
+  FAILED,
+  INFERENCE,
+  MODEL,
+  USER,
+  failureRatio,
+  generationSpeed,
+  mean,
+  quantile,
+  sumIncrease,
+  sumRate,
+} from './promql';
+import type { PanelDef, SectionDef } from './types';
+
+const RATE = '$__rate_interval';
+const WINDOW = '$window';
+const RANGE = '$__range';
+/** Grafana's custom-suffix unit for token speeds. */
+const TOKENS_PER_SECOND = 'suffix: tok/s';
+
+/** Rows, top to bottom. The summary cards (y 0–3) sit above the first row. */
+export const SECTIONS: readonly SectionDef[] = [
+  { key: 'performance', id: 100, title: 'Performance', y: 4 },
+  { key: 'resources', id: 101, title: 'Resources', y: 21 },
+  { key: 'comparison', id: 102, title: 'Model comparison', y: 38 },
+  { key: 'health', id: 103, title: 'Errors & alerts', y: 47 },
+  { key: 'host', id: 104, title: 'Host, GPU & sidecar', y: 56 },
+];
+
+const y = (section: SectionDef['key'], offset = 0): number => {
+  const s = SECTIONS.find((x) => x.key === section);
+  if (!s) {
+    throw new Error(`unknown section ${section}`);
+  }
+  return s.y + 1 + offset;
+};
+
+export const PANELS: readonly PanelDef[] = [
+  // ── Summary cards ────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 1,
+    key: 'requestsPerMinute',
+    type: 'stat',
+    title: 'Requests / min',
+    description:
+      'Requests through the proxy per minute, averaged over the window. The arrow compares now with the start of the time range.',
+    section: 'summary',
+    gridPos: { x: 0, y: 0, w: 6, h: 4 },
+    unit: 'reqpm',
+    decimals: 1,
+    percentChange: 'standard',
+    queries: [
+      {
+        refId: 'A',
+        expr: `${sumRate('ollama_requests_total', [MODEL, USER], WINDOW)} * 60`,
+        legend: 'requests/min',
+        expect: 'traffic',
+      },
+    ],
+  },
+  {
+    id: 2,
+    key: 'averageLatency',
+    type: 'stat',
+    title: 'Avg latency',
+    description: 'Mean request duration of inference endpoints (generate, chat, embed, /v1), over the window.',
+    section: 'summary',
+    gridPos: { x: 6, y: 0, w: 6, h: 4 },
+    unit: 's',
+    decimals: 2,
+    percentChange: 'inverted',
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 2, color: 'orange' },
+      { value: 5, color: 'red' },
+    ],
+    queries: [
+      {
+        refId: 'A',
+        expr: mean('ollama_request_duration_seconds', [MODEL, INFERENCE], WINDOW),
+        legend: 'avg latency',
+        expect: 'traffic',
+      },
+    ],
+  },
+  {
+    id: 3,
+    key: 'errorRate',
+    type: 'stat',
+    title: 'Error rate',
+    description:
+      'Share of requests that failed (status error or timeout) over the window. Alert HighErrorRate fires above 5%.',
+    section: 'summary',
+    gridPos: { x: 12, y: 0, w: 6, h: 4 },
+    unit: 'percentunit',
+    decimals: 2,
+    min: 0,
+    percentChange: 'inverted',
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 0.01, color: 'orange' },
+      { value: 0.05, color: 'red' },
+    ],
+    queries: [{ refId: 'A', expr: failureRatio([MODEL, USER], WINDOW), legend: 'error rate', expect: 'traffic' }],
+  },
+  {
+    id: 4,
+    key: 'tokenRate',
+    type: 'stat',
+    title: 'Token rate',
+    description: 'Output tokens generated per second across all models, averaged over the window.',
+    section: 'summary',
+    gridPos: { x: 18, y: 0, w: 6, h: 4 },
+    unit: TOKENS_PER_SECOND,
+    decimals: 1,
+    percentChange: 'standard',
+    queries: [
+      {
+        refId: 'A',
+        expr: sumRate('ollama_output_tokens_total', [MODEL], WINDOW),
+        legend: 'tokens/s',
+        expect: 'traffic',
+      },
+    ],
+  },
+
+  // ── Performance ──────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 5,
+    key: 'requestRateLatency',
+    type: 'timeseries',
+    title: 'Request rate & latency',
+    description:
+      'Requests per second by status (left axis) and p50/p95/p99 latency of inference endpoints (right axis). Exemplar dots open the request in the Explorer.',
+    section: 'performance',
+    gridPos: { x: 0, y: y('performance'), w: 12, h: 8 },
+    unit: 'reqps',
+    queries: [
+      {
+        refId: 'A',
+        expr: sumRate('ollama_requests_total', [MODEL, USER], RATE, ['status']),
+        legend: '{{status}}',
+        expect: 'traffic',
+      },
+      {
+        refId: 'B',
+        expr: quantile(0.5, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        legend: 'p50',
+        expect: 'traffic',
+      },
+      {
+        refId: 'C',
+        expr: quantile(0.95, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        legend: 'p95',
+        exemplar: true,
+        expect: 'traffic',
+      },
+      {
+        refId: 'D',
+        expr: quantile(0.99, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        legend: 'p99',
+        expect: 'traffic',
+      },
+    ],
+    overrides: [
+      { refId: 'B', unit: 's', axis: 'right', axisLabel: 'latency' },
+      { refId: 'C', unit: 's', axis: 'right', axisLabel: 'latency' },
+      { refId: 'D', unit: 's', axis: 'right', axisLabel: 'latency' },
+    ],
+  },
+  {
+    id: 6,
+    key: 'tokensPerSecondByModel',
+    type: 'timeseries',
+    title: 'Tokens/s by model',
+    description:
+      'Generation speed: mean output tokens per second of a request (Ollama eval count / eval duration), by model. Alert LowTokenThroughput fires below 10.',
+    section: 'performance',
+    gridPos: { x: 12, y: y('performance'), w: 12, h: 8 },
+    unit: TOKENS_PER_SECOND,
+    min: 0,
+    queries: [{ refId: 'A', expr: generationSpeed([MODEL], RATE, ['model']), legend: '{{model}}', expect: 'traffic' }],
+  },
+  {
+    id: 7,
+    key: 'latencyHeatmap',
+    type: 'heatmap',
+    title: 'Latency distribution',
+    description:
+      'Requests per latency bucket over time (inference endpoints). Exemplars open the request in the Explorer.',
+    section: 'performance',
+    gridPos: { x: 0, y: y('performance', 8), w: 12, h: 8 },
+    unit: 's',
+    queries: [
+      {
+        refId: 'A',
+        expr: sumIncrease('ollama_request_duration_seconds_bucket', [MODEL, INFERENCE], RATE, ['le']),
+        legend: '{{le}}',
+        format: 'heatmap',
+        exemplar: true,
+        expect: 'traffic',
+      },
+    ],
+  },
+  {
+    id: 8,
+    key: 'timeToFirstToken',
+    type: 'timeseries',
+    title: 'Time to first token by model',
+    description:
+      'Median and p95 time from the request to the first generated token, by model. Exemplars open the request in the Explorer.',
+    section: 'performance',
+    gridPos: { x: 12, y: y('performance', 8), w: 12, h: 8 },
+    unit: 's',
+    min: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: quantile(0.5, 'ollama_time_to_first_token_seconds', [MODEL], RATE, ['model']),
+        legend: '{{model}} p50',
+        exemplar: true,
+        expect: 'traffic',
+      },
+      {
+        refId: 'B',
+        expr: quantile(0.95, 'ollama_time_to_first_token_seconds', [MODEL], RATE, ['model']),
+        legend: '{{model}} p95',
+        expect: 'traffic',
+      },
+    ],
+    overrides: [{ refId: 'B', dashed: true }],
+  },
+
+  // ── Resources ────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 9,
+    key: 'modelMemory',
+    type: 'timeseries',
+    title: 'Model memory (VRAM vs RAM)',
+    description:
+      'Memory of each loaded model, stacked, split into GPU memory (vram) and system memory (ram). RAM on a GPU host means the model is partly offloaded to the CPU.',
+    section: 'resources',
+    gridPos: { x: 0, y: y('resources'), w: 12, h: 8 },
+    unit: 'bytes',
+    min: 0,
+    stack: true,
+    fillOpacity: 60,
+    queries: [
+      {
+        refId: 'A',
+        expr: `sum by (model, location) (ollama_model_memory_bytes{${MODEL}})`,
+        legend: '{{model}} {{location}}',
+        expect: 'loaded_model',
+      },
+    ],
+  },
+  {
+    id: 10,
+    key: 'activeModelsQueue',
+    type: 'timeseries',
+    title: 'Active models & queue depth',
+    description:
+      'Models loaded in Ollama, models that served requests, requests in flight and requests waiting in the queue. Alert QueueBacklog watches the queue.',
+    section: 'resources',
+    gridPos: { x: 12, y: y('resources'), w: 12, h: 8 },
+    unit: 'short',
+    min: 0,
+    decimals: 0,
+    queries: [
+      { refId: 'A', expr: 'max(ollama_models_loaded)', legend: 'models loaded', expect: 'scrape' },
+      {
+        refId: 'B',
+        expr: `count(${sumIncrease('ollama_requests_total', [MODEL, 'model!=""'], RATE, ['model'])} > 0) or vector(0)`,
+        legend: 'models serving requests',
+        expect: 'scrape',
+      },
+      {
+        refId: 'C',
+        expr: `sum(ollama_requests_in_flight{${MODEL}}) or vector(0)`,
+        legend: 'in flight',
+        expect: 'scrape',
+      },
+      { refId: 'D', expr: 'max(ollama_request_queue_depth)', legend: 'queue depth', expect: 'scrape' },
+    ],
+    overrides: [{ refId: 'D', axis: 'right', axisLabel: 'queued' }],
+  },
+  {
+    id: 11,
+    key: 'inputOutputTokens',
+    type: 'piechart',
+    title: 'Input vs output tokens',
+    description: 'Prompt (input) and generated (output) tokens over the time range.',
+    section: 'resources',
+    gridPos: { x: 0, y: y('resources', 8), w: 8, h: 8 },
+    unit: 'short',
+    decimals: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: sumIncrease('ollama_input_tokens_total', [MODEL], RANGE),
+        legend: 'input',
+        instant: true,
+        expect: 'traffic',
+      },
+      {
+        refId: 'B',
+        expr: sumIncrease('ollama_output_tokens_total', [MODEL], RANGE),
+        legend: 'output',
+        instant: true,
+        expect: 'traffic',
+      },
+    ],
+  },
+  {
+    id: 12,
+    key: 'costByModel',
+    type: 'timeseries',
+    title: 'Cost by model',
+    description:
+      'Shadow cost in USD per hour, from the price table (OLLAMA_LENS_PRICES, USD per million tokens). Empty without prices.',
+    section: 'resources',
+    gridPos: { x: 8, y: y('resources', 8), w: 16, h: 8 },
+    unit: 'currencyUSD',
+    min: 0,
+    decimals: 4,
+    stack: true,
+    fillOpacity: 30,
+    queries: [
+      {
+        refId: 'A',
+        expr: `${sumRate('ollama_cost_total', [MODEL], RATE, ['model'])} * 3600`,
+        legend: '{{model}}',
+        expect: 'prices',
+      },
+    ],
+  },
+
+  // ── Model comparison ─────────────────────────────────────────────────────────────────────────────
+  {
+    id: 13,
+    key: 'modelComparison',
+    type: 'table',
+    title: 'Model comparison',
+    description:
+      'Per model over the time range: requests, mean and p95 latency of inference calls, generation speed, failed requests and cost.',
+    section: 'comparison',
+    gridPos: { x: 0, y: y('comparison'), w: 24, h: 8 },
+    joinBy: 'model',
+    joinTitle: 'Model',
+    columns: [
+      { refId: 'A', title: 'Requests', unit: 'short', decimals: 0 },
+      { refId: 'B', title: 'Avg latency', unit: 's', decimals: 2 },
+      { refId: 'C', title: 'P95 latency', unit: 's', decimals: 2 },
+      { refId: 'D', title: 'Tokens/s', unit: TOKENS_PER_SECOND, decimals: 1 },
+      { refId: 'E', title: 'Errors', unit: 'short', decimals: 0 },
+      { refId: 'F', title: 'Cost', unit: 'currencyUSD', decimals: 4 },
+    ],
+    queries: [
+      {
+        refId: 'A',
+        expr: `round(${sumIncrease('ollama_requests_total', [MODEL, USER, 'model!=""'], RANGE, ['model'])})`,
+        legend: 'Requests',
+        instant: true,
+        format: 'table',
+        expect: 'traffic',
+      },
+      {
+        refId: 'B',
+        expr: mean('ollama_request_duration_seconds', [MODEL, INFERENCE], RANGE, ['model']),
+        legend: 'Avg latency',
+        instant: true,
+        format: 'table',
+        expect: 'traffic',
+      },
+      {
+        refId: 'C',
+        expr: quantile(0.95, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RANGE, ['model']),
+        legend: 'P95 latency',
+        instant: true,
+        format: 'table',
+        expect: 'traffic',
+      },
+      {
+        refId: 'D',
+        expr: generationSpeed([MODEL], RANGE, ['model']),
+        legend: 'Tokens/s',
+        instant: true,
+        format: 'table',
+        expect: 'traffic',
+      },
+      {
+        refId: 'E',
+        expr: `round(${sumIncrease('ollama_requests_total', [MODEL, USER, FAILED, 'model!=""'], RANGE, ['model'])})`,
+        legend: 'Errors',
+        instant: true,
+        format: 'table',
+        expect: 'errors',
+      },
+      {
+        refId: 'F',
+        expr: sumIncrease('ollama_cost_total', [MODEL], RANGE, ['model']),
+        legend: 'Cost',
+        instant: true,
+        format: 'table',
+        expect: 'prices',
+      },
+    ],
+  },
+
+  // ── Errors & alerts ──────────────────────────────────────────────────────────────────────────────
+  {
+    id: 14,
+    key: 'errorsByType',
+    type: 'timeseries',
+    title: 'Errors by type',
+    description:
+      'Failed requests per second by cause (upstream unreachable, model not found, bad request, upstream error, timeout, cancelled, stream error).',
+    section: 'health',
+    gridPos: { x: 0, y: y('health'), w: 12, h: 8 },
+    unit: 'reqps',
+    min: 0,
+    stack: true,
+    fillOpacity: 40,
+    queries: [
+      {
+        refId: 'A',
+        expr: sumRate('ollama_errors_total', [MODEL], RATE, ['error_type']),
+        legend: '{{error_type}}',
+        expect: 'errors',
+      },
+    ],
+  },
+  {
+    id: 15,
+    key: 'alerts',
+    type: 'alertlist',
+    title: 'Alerts',
+    description: 'Ollama Lens alert rules that are firing or pending.',
+    section: 'health',
+    gridPos: { x: 12, y: y('health'), w: 12, h: 8 },
+    labelFilter: `{${ALERT_LABEL.name}="${ALERT_LABEL.value}"}`,
+    queries: [],
+  },
+
+  // ── Host, GPU & sidecar ──────────────────────────────────────────────────────────────────────────
+  {
+    id: 20,
+    key: 'serviceStatus',
+    type: 'stat',
+    title: 'Service status',
+    description:
+      'Whether Prometheus reaches the sidecar (sidecar) and the sidecar reaches Ollama (ollama). Alert ServiceDown fires when either is down for 1m.',
+    section: 'host',
+    gridPos: { x: 0, y: y('host'), w: 6, h: 8 },
+    valueMappings: [
+      { value: 1, text: 'UP', color: 'green' },
+      { value: 0, text: 'DOWN', color: 'red' },
+    ],
+    queries: [
+      { refId: 'A', expr: `min(up{job="${SCRAPE_JOB}"})`, legend: 'sidecar', expect: 'scrape' },
+      { refId: 'B', expr: 'min(ollama_up)', legend: 'ollama', expect: 'scrape' },
+    ],
+  },
+  {
+    id: 16,
+    key: 'utilization',
+    type: 'timeseries',
+    title: 'GPU & CPU utilization',
+    description: 'Utilization of each GPU (nvidia-smi) and of the host CPU.',
+    section: 'host',
+    gridPos: { x: 6, y: y('host'), w: 9, h: 8 },
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    queries: [
+      {
+        refId: 'A',
+        expr: 'max by (gpu, name) (ollama_gpu_utilization_ratio)',
+        legend: 'GPU {{gpu}} {{name}}',
+        expect: 'gpu',
+      },
+      { refId: 'B', expr: 'max(ollama_host_cpu_utilization_ratio)', legend: 'CPU', expect: 'scrape' },
+    ],
+  },
+  {
+    id: 17,
+    key: 'memory',
+    type: 'timeseries',
+    title: 'GPU & host memory',
+    description: 'Memory used on each GPU and on the host; dashed lines are the totals.',
+    section: 'host',
+    gridPos: { x: 15, y: y('host'), w: 9, h: 8 },
+    unit: 'bytes',
+    min: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: 'max by (gpu, name) (ollama_gpu_memory_used_bytes)',
+        legend: 'GPU {{gpu}} used',
+        expect: 'gpu',
+      },
+      {
+        refId: 'B',
+        expr: 'max by (gpu, name) (ollama_gpu_memory_total_bytes)',
+        legend: 'GPU {{gpu}} total',
+        expect: 'gpu',
+      },
+      { refId: 'C', expr: 'max(ollama_host_memory_used_bytes)', legend: 'host used', expect: 'scrape' },
+      { refId: 'D', expr: 'max(ollama_host_memory_total_bytes)', legend: 'host total', expect: 'scrape' },
+    ],
+    overrides: [
+      { refId: 'B', dashed: true },
+      { refId: 'D', dashed: true },
+    ],
+  },
+  {
+    id: 18,
+    key: 'gpuPower',
+    type: 'timeseries',
+    title: 'GPU power',
+    description: 'Power draw of each GPU (nvidia-smi). Empty without an NVIDIA GPU.',
+    section: 'host',
+    gridPos: { x: 0, y: y('host', 8), w: 8, h: 8 },
+    unit: 'watt',
+    min: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: 'max by (gpu, name) (ollama_gpu_power_watts)',
+        legend: 'GPU {{gpu}} {{name}}',
+        expect: 'gpu',
+      },
+    ],
+  },
+  {
+    id: 19,
+    key: 'temperature',
+    type: 'timeseries',
+    title: 'Temperature',
+    description:
+      'GPU temperatures (nvidia-smi) and CPU sensors of the host. Alert GPUTemperatureHigh fires above 85 °C.',
+    section: 'host',
+    gridPos: { x: 8, y: y('host', 8), w: 8, h: 8 },
+    unit: 'celsius',
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 85, color: 'red' },
+    ],
+    queries: [
+      {
+        refId: 'A',
+        expr: 'max by (gpu, name) (ollama_gpu_temperature_celsius)',
+        legend: 'GPU {{gpu}} {{name}}',
+        expect: 'gpu',
+      },
+      {
+        refId: 'B',
+        expr: 'max by (sensor) (ollama_host_cpu_temperature_celsius)',
+        legend: 'CPU {{sensor}}',
+        expect: 'cpu_sensors',
+      },
+    ],
+  },
+  {
+    id: 21,
+    key: 'messageStore',
+    type: 'timeseries',
+    title: 'Message store',
+    description:
+      'Records written to the message store per second, records dropped by reason (alert MessageStoreDropping) and records waiting to be written.',
+    section: 'host',
+    gridPos: { x: 16, y: y('host', 8), w: 8, h: 8 },
+    unit: 'short',
+    min: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: 'sum(rate(ollama_store_written_total[$__rate_interval]))',
+        legend: 'written/s',
+        expect: 'store',
+      },
+      {
+        refId: 'B',
+        expr: 'sum by (reason) (rate(ollama_store_dropped_total[$__rate_interval]))',
+        legend: 'dropped/s {{reason}}',
+        expect: 'store_drops',
+      },
+      { refId: 'C', expr: 'max(ollama_store_queue_depth)', legend: 'queued', expect: 'store' },
+    ],
+    overrides: [{ refId: 'C', axis: 'right', axisLabel: 'queued' }],
+  },
+];
+
+export function panelById(id: number): PanelDef {
+  const p = PANELS.find((x) => x.id === id);
+  if (!p) {
+    throw new Error(`no overview panel with id ${id}`);
+  }
+  return p;
+}
+
+export function panelByKey(key: string): PanelDef {
+  const p = PANELS.find((x) => x.key === key);
+  if (!p) {
+    throw new Error(`no overview panel with key ${key}`);
+  }
+  return p;
+}
