@@ -22,7 +22,12 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], upstreamHo
   let connectionTokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if (rawHeaders[i].toLowerCase() === 'connection') {
-      connectionTokens = new Set(rawHeaders[i + 1].toLowerCase().split(',').map((s) => s.trim()));
+      connectionTokens = new Set(
+        rawHeaders[i + 1]
+          .toLowerCase()
+          .split(',')
+          .map((s) => s.trim())
+      );
     }
   }
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -36,7 +41,10 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], upstreamHo
 }
 
 /** Response headers for the client: Ollama's, minus hop-by-hop ones, plus the sidecar's own. */
-export function clientResponseHeaders(upstream: IncomingHttpHeaders, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+export function clientResponseHeaders(
+  upstream: IncomingHttpHeaders,
+  extra: OutgoingHttpHeaders
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
