@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
 
@@ -139,7 +140,7 @@ it('streams a large chunked request body up intact', async () => {
   async function* chunks() {
     for (let i = 0; i < payload.length; i += 65536) yield payload.subarray(i, i + 65536);
   }
-  const res = await request(`${lens.url}/api/blobs/sha256:x`, { method: 'POST', body: chunks() });
+  const res = await request(`${lens.url}/api/blobs/sha256:x`, { method: 'POST', body: Readable.from(chunks()) });
   expect(res.statusCode).toBe(200);
   await res.body.text();
   expect(digest).toBe(createHash('sha256').update(payload).digest('hex'));

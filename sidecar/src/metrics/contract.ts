@@ -1,0 +1,375 @@
+/**
+ * The metric contract: every metric the sidecar exports, declared once with its type, labels, unit,
+ * buckets and help text. The dashboard, the alert rules and the plugin's queries read these names;
+ * docs/metrics.md documents the same table and a test fails when the two disagree.
+ */
+
+/** The seeds' 20 latency buckets (seed 002), for whole requests and the generation phase. */
+export const REQUEST_DURATION_BUCKETS = [
+  0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 7.5, 10, 15, 30, 45, 60, 90, 120, 180,
+] as const;
+
+/** Phases that are often a few milliseconds (prompt eval, warm load, queue) and sometimes minutes (cold load). */
+export const PHASE_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+] as const;
+
+/** Time per output token: about 1 ms (small model on a GPU) to 1 s (large model on a CPU). */
+export const TOKEN_TIME_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1,
+] as const;
+
+export const TOKENS_PER_SECOND_BUCKETS = [
+  1, 2.5, 5, 10, 15, 20, 30, 40, 50, 75, 100, 150, 200, 300, 500, 1000,
+] as const;
+
+/** The sidecar's own time per request: tens of microseconds expected, milliseconds would be a problem. */
+export const OVERHEAD_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+] as const;
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/** Where a metric's values come from (decides how it is fed: per request, or read when scraped). */
+export type MetricSource = 'request' | 'ollama' | 'host' | 'gpu' | 'store';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labels: readonly string[];
+  /** Labels present only when a config option turns them on (the `user` label). */
+  readonly optionalLabels?: readonly string[];
+  /** Unit of the value, as docs/metrics.md shows it. */
+  readonly unit: string;
+  readonly buckets?: readonly number[];
+  /** Carries `request_id` exemplars (visible when scraped as OpenMetrics). */
+  readonly exemplars?: boolean;
+  readonly source: MetricSource;
+}
+
+export const METRICS = {
+  requests: {
+    name: 'ollama_requests_total',
+    type: 'counter',
+    help: 'Requests through the proxy by model, endpoint and outcome (success, error, cancelled, timeout).',
+    labels: ['model', 'endpoint', 'status'],
+    optionalLabels: ['user'],
+    unit: 'requests',
+    source: 'request',
+  },
+  requestDuration: {
+    name: 'ollama_request_duration_seconds',
+    type: 'histogram',
+    help: 'Wall time of a request at the proxy, from its arrival to the last response byte.',
+    labels: ['model', 'endpoint'],
+    unit: 'seconds',
+    buckets: REQUEST_DURATION_BUCKETS,
+    exemplars: true,
+    source: 'request',
+  },
+  timeToFirstToken: {
+    name: 'ollama_time_to_first_token_seconds',
+    type: 'histogram',
+    help: 'Time from the request to the first streamed chunk carrying model output (streamed requests only).',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: PHASE_BUCKETS,
+    exemplars: true,
+    source: 'request',
+  },
+  streamingDuration: {
+    name: 'ollama_streaming_duration_seconds',
+    type: 'histogram',
+    help: 'Generation span, first output token to last: measured at the proxy for streams, Ollama eval_duration otherwise.',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: REQUEST_DURATION_BUCKETS,
+    source: 'request',
+  },
+  timePerOutputToken: {
+    name: 'ollama_time_per_output_token_seconds',
+    type: 'histogram',
+    help: 'Average time between output tokens of a request (generation span divided by the tokens after the first).',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: TOKEN_TIME_BUCKETS,
+    source: 'request',
+  },
+  inputTokens: {
+    name: 'ollama_input_tokens_total',
+    type: 'counter',
+    help: 'Prompt tokens processed (Ollama prompt_eval_count or the /v1 usage prompt_tokens).',
+    labels: ['model'],
+    unit: 'tokens',
+    source: 'request',
+  },
+  outputTokens: {
+    name: 'ollama_output_tokens_total',
+    type: 'counter',
+    help: 'Tokens generated (Ollama eval_count or the /v1 usage completion_tokens).',
+    labels: ['model'],
+    unit: 'tokens',
+    source: 'request',
+  },
+  errors: {
+    name: 'ollama_errors_total',
+    type: 'counter',
+    help: 'Failed, cancelled and timed-out requests by error type.',
+    labels: ['model', 'endpoint', 'error_type'],
+    unit: 'requests',
+    source: 'request',
+  },
+  inFlight: {
+    name: 'ollama_requests_in_flight',
+    type: 'gauge',
+    help: 'Requests currently being forwarded, by model.',
+    labels: ['model'],
+    unit: 'requests',
+    source: 'request',
+  },
+  queueDepth: {
+    name: 'ollama_request_queue_depth',
+    type: 'gauge',
+    help: 'Estimated requests waiting inside Ollama: per model, inference requests in flight beyond OLLAMA_NUM_PARALLEL.',
+    labels: [],
+    unit: 'requests',
+    source: 'request',
+  },
+  queueTime: {
+    name: 'ollama_request_queue_time_seconds',
+    type: 'histogram',
+    help: 'Estimated time a request waited inside Ollama: total_duration minus load, prompt eval and eval durations.',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: PHASE_BUCKETS,
+    source: 'request',
+  },
+  loadDuration: {
+    name: 'ollama_load_duration_seconds',
+    type: 'histogram',
+    help: 'Ollama load_duration: time to get the model ready for the request (large on a cold start).',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: PHASE_BUCKETS,
+    source: 'request',
+  },
+  promptEvalDuration: {
+    name: 'ollama_prompt_eval_duration_seconds',
+    type: 'histogram',
+    help: 'Ollama prompt_eval_duration: time spent evaluating the prompt.',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: PHASE_BUCKETS,
+    source: 'request',
+  },
+  evalDuration: {
+    name: 'ollama_eval_duration_seconds',
+    type: 'histogram',
+    help: 'Ollama eval_duration: time spent generating the output tokens.',
+    labels: ['model'],
+    unit: 'seconds',
+    buckets: REQUEST_DURATION_BUCKETS,
+    source: 'request',
+  },
+  outputTokensPerSecond: {
+    name: 'ollama_output_tokens_per_second',
+    type: 'histogram',
+    help: 'Generation speed of a request: Ollama eval_count / eval_duration (or output tokens over the measured stream span).',
+    labels: ['model'],
+    unit: 'tokens/s',
+    buckets: TOKENS_PER_SECOND_BUCKETS,
+    source: 'request',
+  },
+  modelLoads: {
+    name: 'ollama_model_loads_total',
+    type: 'counter',
+    help: 'Cold starts seen through the proxy: model loads of at least 100 ms reported by Ollama (concurrent waiters count once).',
+    labels: ['model'],
+    unit: 'loads',
+    source: 'request',
+  },
+  cost: {
+    name: 'ollama_cost_total',
+    type: 'counter',
+    help: 'Shadow cost in USD from the configured price table (per million input and output tokens).',
+    labels: ['model'],
+    unit: 'USD',
+    source: 'request',
+  },
+  overhead: {
+    name: 'ollama_sidecar_overhead_seconds',
+    type: 'histogram',
+    help: "Time the sidecar itself added to a request (its own processing, not Ollama's).",
+    labels: [],
+    unit: 'seconds',
+    buckets: OVERHEAD_BUCKETS,
+    source: 'request',
+  },
+  up: {
+    name: 'ollama_up',
+    type: 'gauge',
+    help: 'Whether the last poll of Ollama /api/version succeeded (1) or not (0).',
+    labels: [],
+    unit: 'boolean',
+    source: 'ollama',
+  },
+  modelsLoaded: {
+    name: 'ollama_models_loaded',
+    type: 'gauge',
+    help: 'Models Ollama has in memory (/api/ps).',
+    labels: [],
+    unit: 'models',
+    source: 'ollama',
+  },
+  modelLoaded: {
+    name: 'ollama_model_loaded',
+    type: 'gauge',
+    help: 'Per installed or running model: 1 when it is in memory (/api/ps), 0 when only installed (/api/tags).',
+    labels: ['model'],
+    unit: 'boolean',
+    source: 'ollama',
+  },
+  modelMemory: {
+    name: 'ollama_model_memory_bytes',
+    type: 'gauge',
+    help: 'Memory of a loaded model by location: vram (size_vram) and ram (size - size_vram, i.e. spilled to the CPU).',
+    labels: ['model', 'location'],
+    unit: 'bytes',
+    source: 'ollama',
+  },
+  modelContextLength: {
+    name: 'ollama_model_context_length',
+    type: 'gauge',
+    help: 'Context window a loaded model runs with (/api/ps context_length).',
+    labels: ['model'],
+    unit: 'tokens',
+    source: 'ollama',
+  },
+  buildInfo: {
+    name: 'ollama_build_info',
+    type: 'gauge',
+    help: 'Always 1; the version label is what Ollama /api/version reports.',
+    labels: ['version'],
+    unit: 'info',
+    source: 'ollama',
+  },
+  hostCpu: {
+    name: 'ollama_host_cpu_utilization_ratio',
+    type: 'gauge',
+    help: 'Share of CPU time the host spent busy (all cores) over the last poll interval.',
+    labels: [],
+    unit: 'ratio',
+    source: 'host',
+  },
+  hostMemoryUsed: {
+    name: 'ollama_host_memory_used_bytes',
+    type: 'gauge',
+    help: 'Host memory in use: MemTotal - MemAvailable.',
+    labels: [],
+    unit: 'bytes',
+    source: 'host',
+  },
+  hostMemoryTotal: {
+    name: 'ollama_host_memory_total_bytes',
+    type: 'gauge',
+    help: 'Host memory installed (MemTotal).',
+    labels: [],
+    unit: 'bytes',
+    source: 'host',
+  },
+  hostUptime: {
+    name: 'ollama_host_uptime_seconds',
+    type: 'gauge',
+    help: 'Seconds since the host booted.',
+    labels: [],
+    unit: 'seconds',
+    source: 'host',
+  },
+  hostCpuTemperature: {
+    name: 'ollama_host_cpu_temperature_celsius',
+    type: 'gauge',
+    help: 'CPU temperature per sensor, where the OS exposes it (/sys/class/hwmon, /sys/class/thermal).',
+    labels: ['sensor'],
+    unit: 'celsius',
+    source: 'host',
+  },
+  gpuUtilization: {
+    name: 'ollama_gpu_utilization_ratio',
+    type: 'gauge',
+    help: 'GPU utilisation (nvidia-smi utilization.gpu / 100).',
+    labels: ['gpu', 'name'],
+    unit: 'ratio',
+    source: 'gpu',
+  },
+  gpuMemoryUsed: {
+    name: 'ollama_gpu_memory_used_bytes',
+    type: 'gauge',
+    help: 'GPU memory in use (nvidia-smi memory.used).',
+    labels: ['gpu', 'name'],
+    unit: 'bytes',
+    source: 'gpu',
+  },
+  gpuMemoryTotal: {
+    name: 'ollama_gpu_memory_total_bytes',
+    type: 'gauge',
+    help: 'GPU memory installed (nvidia-smi memory.total).',
+    labels: ['gpu', 'name'],
+    unit: 'bytes',
+    source: 'gpu',
+  },
+  gpuTemperature: {
+    name: 'ollama_gpu_temperature_celsius',
+    type: 'gauge',
+    help: 'GPU core temperature (nvidia-smi temperature.gpu).',
+    labels: ['gpu', 'name'],
+    unit: 'celsius',
+    source: 'gpu',
+  },
+  gpuPower: {
+    name: 'ollama_gpu_power_watts',
+    type: 'gauge',
+    help: 'GPU power draw (nvidia-smi power.draw).',
+    labels: ['gpu', 'name'],
+    unit: 'watts',
+    source: 'gpu',
+  },
+  storeWritten: {
+    name: 'ollama_store_written_total',
+    type: 'counter',
+    help: 'Measurement records written to the message store.',
+    labels: [],
+    unit: 'records',
+    source: 'store',
+  },
+  storeDropped: {
+    name: 'ollama_store_dropped_total',
+    type: 'counter',
+    help: 'Records the message store dropped: queue_full (writer behind) or store_error (write failed).',
+    labels: ['reason'],
+    unit: 'records',
+    source: 'store',
+  },
+  storeQueueDepth: {
+    name: 'ollama_store_queue_depth',
+    type: 'gauge',
+    help: 'Records waiting to be written to the message store.',
+    labels: [],
+    unit: 'records',
+    source: 'store',
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricKey = keyof typeof METRICS;
+
+export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
+
+/** prom-client's default process metrics keep their own names under these prefixes. */
+export const DEFAULT_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
+
+/** Reasons the store may drop a record (`ollama_store_dropped_total{reason}`). */
+export const STORE_DROP_REASONS = ['queue_full', 'store_error'] as const;
+export type StoreDropReason = (typeof STORE_DROP_REASONS)[number];
+
+/** Where a loaded model's memory lives (`ollama_model_memory_bytes{location}`). */
+export const MEMORY_LOCATIONS = ['vram', 'ram'] as const;

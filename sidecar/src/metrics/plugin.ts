@@ -1,0 +1,96 @@
+/**
+ * The metrics plugin: creates the contract's metrics on the shared registry, feeds them from the tap
+ * (the recorder sink) and from pollers (Ollama, host, GPU), and serves GET /metrics on the admin
+ * instance in Prometheus text or OpenMetrics, as the scraper asks.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../services';
+import { CONTENT_TYPES, negotiateFormat, renderMetrics } from './exposition';
+import { GpuCollector } from './gpu';
+import { HostCollector } from './host';
+import { BoundedLabel, UNINSTALLED_MODEL_LIMIT } from './labels';
+import { createMetrics, registerDefaultMetrics } from './metrics';
+import { OllamaCollector } from './ollama-collector';
+import { Poller } from './poller';
+import { InFlight, MetricsRecorder } from './recorder';
+import { storeHooks } from './store-stats';
+
+export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services) => {
+  const { config, registry } = services;
+  const log = app.log.child({ plugin: 'metrics' });
+
+  registerDefaultMetrics(registry);
+
+  const models = new BoundedLabel(UNINSTALLED_MODEL_LIMIT);
+  const timeoutMs = Math.max(1000, Math.min(5000, config.pollIntervalMs));
+  const ollama = new OllamaCollector({
+    upstream: config.upstream,
+    timeoutMs,
+    onModels: (names) => names.forEach((n) => models.pin(n)),
+  });
+  const host = new HostCollector();
+  const gpu = new GpuCollector({ command: config.nvidiaSmi, timeoutMs });
+
+  const inFlight = new InFlight();
+  const metrics = createMetrics(registry, {
+    userLabel: config.userLabel,
+    collect: {
+      ...ollama.hooks(),
+      ...host.hooks(),
+      ...gpu.hooks(),
+      ...storeHooks(() => services.storeStats),
+      queueDepth: (g) => g.set(inFlight.queueDepth(config.ollamaNumParallel)),
+    },
+    onCollectError: (metric, err) =>
+      log.warn({ err, metric }, 'collecting a metric failed; the scrape goes on without it'),
+  });
+  const recorder = new MetricsRecorder(metrics, {
+    prices: config.prices,
+    userLabel: config.userLabel,
+    userLabelLimit: config.userLabelLimit,
+    ollamaNumParallel: config.ollamaNumParallel,
+    models,
+    inFlight,
+    onError: (err) => log.error({ err }, 'recording metrics failed; request unaffected'),
+  });
+  services.tap.addSink(recorder);
+
+  const poller = new Poller(
+    config.pollIntervalMs,
+    [
+      { name: 'ollama', run: () => ollama.poll() },
+      { name: 'host', run: () => host.poll() },
+      {
+        name: 'gpu',
+        run: async () => {
+          const before = gpu.state;
+          await gpu.poll();
+          if (gpu.state === 'absent' && before !== 'absent')
+            log.info({ command: config.nvidiaSmi }, 'nvidia-smi not found: no GPU metrics');
+          if (gpu.state === 'failing')
+            throw new Error(`nvidia-smi failed: ${gpu.lastError ?? 'unknown error'}`);
+        },
+      },
+    ],
+    {
+      onFailing: (task, err) =>
+        log.warn({ err, task }, 'polling failed; its gauges are absent until it recovers'),
+      onRecovered: (task) => log.info({ task }, 'polling recovered'),
+    }
+  );
+  void poller.start();
+  app.addHook('onClose', async () => {
+    await poller.stop();
+    await ollama.close();
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    const format = negotiateFormat(request.headers.accept);
+    const body = await renderMetrics(registry, format);
+    return reply
+      .header('content-type', CONTENT_TYPES[format])
+      .header('cache-control', 'no-store')
+      .header('vary', 'Accept')
+      .send(body);
+  });
+};

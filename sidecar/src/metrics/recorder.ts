@@ -1,0 +1,226 @@
+import type { Histogram, LabelValues } from 'prom-client';
+import type { PriceTable } from '../config';
+import { INFERENCE_ENDPOINTS } from '../ollama/endpoint';
+import type { ErrorType, MeasurementRecord, RecordSink, RequestStartInfo } from '../tap/record';
+import { costOf } from './cost';
+import { BoundedLabel, normalizeModelName, UNINSTALLED_MODEL_LIMIT, UNKNOWN } from './labels';
+import type { Metrics } from './metrics';
+
+/** A load at least this long is a cold start; a model already in memory reports a few milliseconds. */
+export const COLD_START_MIN_LOAD_MS = 100;
+/** Requests that waited on the same load see it end at about the same moment: count it once. */
+export const SAME_LOAD_WINDOW_MS = 500;
+/** Exemplar label sets are limited to 128 characters in OpenMetrics (name included). */
+const MAX_EXEMPLAR_ID_CHARS = 100;
+
+export interface RecorderOptions {
+  prices: PriceTable;
+  userLabel: boolean;
+  userLabelLimit: number;
+  /** Requests Ollama runs at once per model (its OLLAMA_NUM_PARALLEL), for the queue-depth estimate. */
+  ollamaNumParallel: number;
+  /** Shared with the Ollama poller, which pins installed model names. */
+  models?: BoundedLabel;
+  /** Shared with the queue-depth gauge's collect hook (created before the metrics it feeds). */
+  inFlight?: InFlight;
+  onError?: (err: unknown) => void;
+}
+
+interface Started {
+  model: string;
+  inference: boolean;
+}
+
+/** Requests between onRequestStart and record, for the in-flight gauge and the queue estimate. */
+export class InFlight {
+  private readonly byId = new Map<string, Started>();
+  private readonly inferenceByModel = new Map<string, number>();
+
+  start(id: string, started: Started): boolean {
+    if (this.byId.has(id)) return false;
+    this.byId.set(id, started);
+    if (started.inference)
+      this.inferenceByModel.set(started.model, (this.inferenceByModel.get(started.model) ?? 0) + 1);
+    return true;
+  }
+
+  end(id: string): Started | undefined {
+    const started = this.byId.get(id);
+    if (!started) return undefined;
+    this.byId.delete(id);
+    if (started.inference) {
+      const n = (this.inferenceByModel.get(started.model) ?? 1) - 1;
+      if (n > 0) this.inferenceByModel.set(started.model, n);
+      else this.inferenceByModel.delete(started.model);
+    }
+    return started;
+  }
+
+  /** Per model, the inference requests beyond what Ollama runs at once are waiting in its queue. */
+  queueDepth(parallel: number): number {
+    let depth = 0;
+    for (const n of this.inferenceByModel.values()) depth += Math.max(0, n - parallel);
+    return depth;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+function positive(n: number | undefined): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0;
+}
+
+function nonNegative(n: number | undefined): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+}
+
+/**
+ * prom-client's typings give exemplarLabels the metric's own label names; exemplars carry their own
+ * (request_id), which the runtime accepts.
+ */
+function observeWithExemplar<T extends string>(
+  h: Histogram<T>,
+  labels: LabelValues<T>,
+  value: number,
+  exemplarLabels: Record<string, string>
+): void {
+  const observe = h.observe as unknown as (data: {
+    labels: LabelValues<T>;
+    value: number;
+    exemplarLabels: Record<string, string>;
+  }) => void;
+  observe.call(h, { labels, value, exemplarLabels });
+}
+
+function errorTypeOf(r: MeasurementRecord): ErrorType {
+  if (r.error_type) return r.error_type;
+  if (r.status === 'cancelled') return 'cancelled';
+  if (r.status === 'timeout') return 'timeout';
+  return 'upstream_error';
+}
+
+/**
+ * The metrics sink: turns each measurement record into observations. Synchronous and allocation-light
+ * (a few label objects per record); never throws into the tap.
+ */
+export class MetricsRecorder implements RecordSink {
+  readonly name = 'metrics';
+  readonly inFlight: InFlight;
+  private readonly models: BoundedLabel;
+  private readonly users: BoundedLabel;
+  /** Per model, when the last counted cold load ended (epoch ms). */
+  private readonly lastLoadEnd = new Map<string, number>();
+
+  constructor(
+    private readonly m: Metrics,
+    private readonly opts: RecorderOptions
+  ) {
+    this.models = opts.models ?? new BoundedLabel(UNINSTALLED_MODEL_LIMIT);
+    this.inFlight = opts.inFlight ?? new InFlight();
+    this.users = new BoundedLabel(opts.userLabelLimit);
+  }
+
+  queueDepth(): number {
+    return this.inFlight.queueDepth(this.opts.ollamaNumParallel);
+  }
+
+  onRequestStart(info: RequestStartInfo): void {
+    try {
+      const model = this.modelLabel(info.model);
+      if (this.inFlight.start(info.id, { model, inference: INFERENCE_ENDPOINTS.has(info.endpoint) }))
+        this.m.inFlight.inc({ model });
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  record(r: MeasurementRecord): void {
+    try {
+      this.observe(r);
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  private modelLabel(model: string | undefined): string {
+    return this.models.value(normalizeModelName(model));
+  }
+
+  private observe(r: MeasurementRecord): void {
+    const m = this.m;
+    const started = this.inFlight.end(r.id);
+    if (started) m.inFlight.dec({ model: started.model });
+
+    // The label the request started with, so a model name parsed differently later cannot split it.
+    const model = started?.model ?? this.modelLabel(r.model);
+    const endpoint = r.endpoint;
+    const exemplarLabels = { request_id: r.id.slice(0, MAX_EXEMPLAR_ID_CHARS) };
+
+    if (this.opts.userLabel) {
+      const user = this.users.value(r.user?.trim() || UNKNOWN);
+      m.requests.inc({ model, endpoint, status: r.status, user });
+    } else {
+      m.requests.inc({ model, endpoint, status: r.status });
+    }
+    if (nonNegative(r.duration_ms)) {
+      observeWithExemplar(m.requestDuration, { model, endpoint }, r.duration_ms / 1000, exemplarLabels);
+    }
+    if (r.status !== 'success') m.errors.inc({ model, endpoint, error_type: errorTypeOf(r) });
+    if (nonNegative(r.proxy_overhead_ms)) m.overhead.observe(r.proxy_overhead_ms / 1000);
+
+    const byModel = { model };
+    if (r.stream && nonNegative(r.ttft_ms)) {
+      observeWithExemplar(m.timeToFirstToken, byModel, r.ttft_ms / 1000, exemplarLabels);
+    }
+
+    if (positive(r.input_tokens)) m.inputTokens.inc(byModel, r.input_tokens);
+    const outTokens = positive(r.output_tokens) ? r.output_tokens : undefined;
+    if (outTokens !== undefined) m.outputTokens.inc(byModel, outTokens);
+    const cost = costOf(this.opts.prices, r.model, r.input_tokens, r.output_tokens);
+    if (positive(cost)) m.cost.inc(byModel, cost);
+
+    const t = r.timings;
+    if (positive(t?.load_duration_ns)) m.loadDuration.observe(byModel, t.load_duration_ns / 1e9);
+    if (positive(t?.prompt_eval_duration_ns))
+      m.promptEvalDuration.observe(byModel, t.prompt_eval_duration_ns / 1e9);
+    if (positive(t?.eval_duration_ns)) m.evalDuration.observe(byModel, t.eval_duration_ns / 1e9);
+    if (positive(t?.total_duration_ns)) {
+      // Ollama's total_duration starts when its handler gets the request; what is not load, prompt
+      // eval or eval is waiting (for a parallel slot, mostly) plus a little tokenizing.
+      const work = (t.load_duration_ns ?? 0) + (t.prompt_eval_duration_ns ?? 0) + (t.eval_duration_ns ?? 0);
+      m.queueTime.observe(byModel, Math.max(0, t.total_duration_ns - work) / 1e9);
+    }
+    if (positive(t?.load_duration_ns)) this.countColdStart(model, r.started_at, t.load_duration_ns / 1e6);
+
+    // Generation span (first output token to last), observed exactly when the output tokens were
+    // counted, so rate(output tokens) / rate(span sum) is the generation speed.
+    if (outTokens === undefined) return;
+    let span: number | undefined;
+    let perToken: number | undefined;
+    if (r.stream && nonNegative(r.ttft_ms) && r.duration_ms >= r.ttft_ms) {
+      span = (r.duration_ms - r.ttft_ms) / 1000;
+      if (outTokens > 1) perToken = span / (outTokens - 1);
+    } else if (positive(t?.eval_duration_ns)) {
+      span = t.eval_duration_ns / 1e9;
+      if (positive(t.eval_count)) perToken = span / t.eval_count;
+    }
+    if (span !== undefined) m.streamingDuration.observe(byModel, span);
+    if (perToken !== undefined) m.timePerOutputToken.observe(byModel, perToken);
+    if (positive(t?.eval_count) && positive(t?.eval_duration_ns)) {
+      m.outputTokensPerSecond.observe(byModel, (t.eval_count * 1e9) / t.eval_duration_ns);
+    } else if (positive(span)) {
+      m.outputTokensPerSecond.observe(byModel, outTokens / span);
+    }
+  }
+
+  private countColdStart(model: string, startedAt: number, loadMs: number): void {
+    if (loadMs < COLD_START_MIN_LOAD_MS) return;
+    const end = startedAt + loadMs;
+    const last = this.lastLoadEnd.get(model);
+    if (last !== undefined && Math.abs(end - last) <= SAME_LOAD_WINDOW_MS) return;
+    this.lastLoadEnd.set(model, end);
+    this.m.modelLoads.inc({ model });
+  }
+}
