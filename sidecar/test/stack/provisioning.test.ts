@@ -376,11 +376,16 @@ describe('app provisioning', () => {
   }>(PATHS.app);
   const plugin = readJson<{ id: string; includes: { type: string; path: string }[] }>(PATHS.pluginJson);
 
-  it('enables the app by its plugin id, pointing it at the provisioned datasources', () => {
+  it('enables the app by its plugin id, pointing it at the same sidecar and token as the messages datasource', () => {
     expect(app.apps).toHaveLength(1);
     expect(app.apps[0]).toMatchObject({ type: plugin.id, disabled: false });
-    for (const uid of Object.values(app.apps[0].jsonData))
-      expect(datasources.map((d) => d.uid)).toContain(uid);
+    const messages = datasources.find((d) => d.uid === 'ollamalens-messages') as unknown as {
+      jsonData: { url: string };
+      secureJsonData: { token: string };
+    };
+    const appSettings = app.apps[0] as unknown as { jsonData: { url: string }; secureJsonData: { token: string } };
+    expect(appSettings.jsonData.url).toBe(messages.jsonData.url);
+    expect(appSettings.secureJsonData.token).toBe(messages.secureJsonData.token);
   });
 
   it('the app includes the generated Overview dashboard', () => {

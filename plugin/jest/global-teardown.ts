@@ -1,0 +1,15 @@
+/** jest globalTeardown: stops the sidecar and Ollama of the globalSetup (same process) and removes the store. */
+import { rmSync } from 'node:fs';
+import type { PluginTestGlobals } from './global-setup';
+
+export default async function globalTeardown(): Promise<void> {
+  const g = globalThis as PluginTestGlobals;
+  const state = g.__OLLAMA_LENS_PLUGIN_TEST__;
+  g.__OLLAMA_LENS_PLUGIN_TEST__ = undefined;
+  if (!state) {
+    return;
+  }
+  await state.sidecar.close();
+  await state.ollama?.stop();
+  rmSync(state.dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,169 @@
+import React, { useState, type ChangeEvent } from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { Combobox, InlineField, InlineFieldRow, Input, MultiCombobox, type ComboboxOption } from '@grafana/ui';
+import { BREAKDOWN_DIMENSIONS, SORT_FIELDS, type BreakdownDimension, type SortField } from '../../api/types';
+import type { MessagesDataSource } from '../datasource';
+import {
+  QUERY_TYPE_LABELS,
+  QUERY_TYPES,
+  SERIES,
+  type MessagesDataSourceOptions,
+  type MessagesQuery,
+  type QueryType,
+  type SeriesName,
+} from '../types';
+
+type Props = QueryEditorProps<MessagesDataSource, MessagesQuery, MessagesDataSourceOptions>;
+
+type TextKey = 'search' | 'models' | 'statuses' | 'categories' | 'user' | 'session' | 'endpoint';
+type NumberKey =
+  | 'minInputTokens'
+  | 'maxInputTokens'
+  | 'minOutputTokens'
+  | 'maxOutputTokens'
+  | 'minLatencyMs'
+  | 'maxLatencyMs'
+  | 'limit';
+
+const TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = QUERY_TYPES.map((t) => ({
+  value: t,
+  label: QUERY_TYPE_LABELS[t],
+}));
+const SORT_OPTIONS: Array<ComboboxOption<SortField>> = SORT_FIELDS.map((s) => ({ value: s, label: s }));
+const DIMENSION_OPTIONS: Array<ComboboxOption<BreakdownDimension>> = BREAKDOWN_DIMENSIONS.map((d) => ({
+  value: d,
+  label: d,
+}));
+const SERIES_OPTIONS: Array<ComboboxOption<SeriesName>> = SERIES.map((s) => ({ value: s, label: s }));
+const ORDER_OPTIONS: Array<ComboboxOption<'asc' | 'desc'>> = [
+  { value: 'desc', label: 'descending' },
+  { value: 'asc', label: 'ascending' },
+];
+
+/**
+ * Query editor: the query type, then the same filters as the Explorer. Text filters accept template
+ * variables ($model); lists are comma-separated.
+ */
+export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+  const type = query.queryType ?? 'messages';
+  const [numberError, setNumberError] = useState<string | undefined>();
+
+  const update = (patch: Partial<MessagesQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+  const textInput = (key: TextKey, label: string, placeholder: string, width = 24) => (
+    <InlineField label={label} labelWidth={14}>
+      <Input
+        aria-label={label}
+        width={width}
+        defaultValue={query[key] ?? ''}
+        placeholder={placeholder}
+        onBlur={(e: ChangeEvent<HTMLInputElement>) => {
+          if ((query[key] ?? '') !== e.target.value) {
+            update({ [key]: e.target.value || undefined });
+          }
+        }}
+      />
+    </InlineField>
+  );
+  const numberInput = (key: NumberKey, label: string) => (
+    <InlineField label={label} labelWidth={14} invalid={numberError?.startsWith(label)} error={numberError}>
+      <Input
+        aria-label={label}
+        width={10}
+        type="number"
+        min={0}
+        defaultValue={query[key] ?? ''}
+        onBlur={(e: ChangeEvent<HTMLInputElement>) => {
+          const raw = e.target.value.trim();
+          if (raw !== '' && !/^\d+$/.test(raw)) {
+            setNumberError(`${label}: enter a whole number ≥ 0`);
+            return;
+          }
+          setNumberError(undefined);
+          const value = raw === '' ? undefined : Number(raw);
+          if (value !== query[key]) {
+            update({ [key]: value });
+          }
+        }}
+      />
+    </InlineField>
+  );
+
+  return (
+    <div>
+      <InlineFieldRow>
+        <InlineField label="Query type" labelWidth={14}>
+          <Combobox<QueryType>
+            options={TYPE_OPTIONS}
+            value={type}
+            width={32}
+            onChange={(o) => update({ queryType: o.value })}
+          />
+        </InlineField>
+        {type === 'breakdown' && (
+          <InlineField label="By" labelWidth={6}>
+            <Combobox<BreakdownDimension>
+              options={DIMENSION_OPTIONS}
+              value={query.dimension ?? 'model'}
+              width={16}
+              onChange={(o) => update({ dimension: o.value })}
+            />
+          </InlineField>
+        )}
+        {type === 'aggregations' && (
+          <InlineField label="Series" labelWidth={8} tooltip="Empty: all series">
+            <MultiCombobox<SeriesName>
+              options={SERIES_OPTIONS}
+              value={query.series ?? []}
+              width="auto"
+              minWidth={24}
+              onChange={(opts) => update({ series: opts.map((o) => o.value) })}
+            />
+          </InlineField>
+        )}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {textInput('search', 'Search', 'full text in prompt and response', 36)}
+        {textInput('models', 'Models', 'llama3.2, $model')}
+        {textInput('statuses', 'Statuses', 'success, error')}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {textInput('categories', 'Categories', 'code, chat')}
+        {textInput('user', 'User', '$user')}
+        {textInput('session', 'Session', 'session id')}
+        {textInput('endpoint', 'Endpoint', '/api/chat')}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {numberInput('minInputTokens', 'Min in tokens')}
+        {numberInput('maxInputTokens', 'Max in tokens')}
+        {numberInput('minOutputTokens', 'Min out tokens')}
+        {numberInput('maxOutputTokens', 'Max out tokens')}
+        {numberInput('minLatencyMs', 'Min latency ms')}
+        {numberInput('maxLatencyMs', 'Max latency ms')}
+      </InlineFieldRow>
+      {type === 'messages' && (
+        <InlineFieldRow>
+          <InlineField label="Sort by" labelWidth={14}>
+            <Combobox<SortField>
+              options={SORT_OPTIONS}
+              value={query.sort ?? 'time'}
+              width={20}
+              onChange={(o) => update({ sort: o.value })}
+            />
+          </InlineField>
+          <InlineField label="Order" labelWidth={8}>
+            <Combobox<'asc' | 'desc'>
+              options={ORDER_OPTIONS}
+              value={query.order ?? 'desc'}
+              width={16}
+              onChange={(o) => update({ order: o.value })}
+            />
+          </InlineField>
+          {numberInput('limit', 'Limit')}
+        </InlineFieldRow>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import type { DataSourceInstanceSettings, DataSourceSettings } from '@grafana/data';
+import { MessagesDataSource } from '../datasource';
+import type { MessagesDataSourceOptions, MessagesQuery, MessagesSecureJsonData } from '../types';
+import { ConfigEditor } from './ConfigEditor';
+import { QueryEditor } from './QueryEditor';
+
+function settings(
+  secureJsonFields: Record<string, boolean> = {}
+): DataSourceSettings<MessagesDataSourceOptions, MessagesSecureJsonData> {
+  return {
+    id: 1,
+    uid: 'ollamalens-messages',
+    orgId: 1,
+    name: 'Ollama Lens messages',
+    type: 'ollamalens-messages-datasource',
+    typeName: 'Ollama Lens messages',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    database: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    withCredentials: false,
+    readOnly: false,
+    jsonData: { url: 'http://old:11435' },
+    secureJsonFields,
+    version: 1,
+  };
+}
+
+describe('ConfigEditor', () => {
+  it('writes the URL to jsonData and the token only to secureJsonData', () => {
+    const changes: Array<DataSourceSettings<MessagesDataSourceOptions, MessagesSecureJsonData>> = [];
+    render(<ConfigEditor options={settings()} onOptionsChange={(o) => changes.push(o)} />);
+    fireEvent.change(screen.getByLabelText('Sidecar URL'), { target: { value: ' http://sidecar:11435 ' } });
+    fireEvent.change(screen.getByLabelText('Token'), { target: { value: 's3cret' } });
+    expect(changes[0].jsonData).toEqual({ url: 'http://sidecar:11435' });
+    expect(changes[1].secureJsonData).toEqual({ token: 's3cret' });
+    expect(JSON.stringify(changes[1].jsonData)).not.toContain('s3cret');
+  });
+
+  it('shows a stored token as configured and resets it', () => {
+    const changes: Array<DataSourceSettings<MessagesDataSourceOptions, MessagesSecureJsonData>> = [];
+    render(<ConfigEditor options={settings({ token: true })} onOptionsChange={(o) => changes.push(o)} />);
+    fireEvent.click(screen.getByText('Reset'));
+    expect(changes[0].secureJsonFields).toEqual({ token: false });
+    expect(changes[0].secureJsonData).toEqual({ token: '' });
+  });
+});
+
+describe('QueryEditor', () => {
+  const instance: DataSourceInstanceSettings<MessagesDataSourceOptions> = {
+    id: 1,
+    uid: 'ollamalens-messages',
+    name: 'Ollama Lens messages',
+    type: 'ollamalens-messages-datasource',
+    access: 'proxy',
+    readOnly: false,
+    url: '/api/datasources/proxy/uid/ollamalens-messages',
+    jsonData: { url: 'http://sidecar:11435' },
+    meta: {} as DataSourceInstanceSettings['meta'],
+  };
+  const ds = new MessagesDataSource(instance, undefined);
+
+  it('applies text and number filters on blur and reruns the query', () => {
+    let query: MessagesQuery = { refId: 'A', queryType: 'messages' };
+    let runs = 0;
+    render(<QueryEditor datasource={ds} query={query} onChange={(q) => (query = q)} onRunQuery={() => runs++} />);
+    const search = screen.getByLabelText('Search');
+    fireEvent.change(search, { target: { value: 'tides' } });
+    fireEvent.blur(search);
+    expect(query.search).toBe('tides');
+    const models = screen.getByLabelText('Models');
+    fireEvent.change(models, { target: { value: '$model' } });
+    fireEvent.blur(models);
+    expect(query.models).toBe('$model');
+    const limit = screen.getByLabelText('Limit');
+    fireEvent.change(limit, { target: { value: '50' } });
+    fireEvent.blur(limit);
+    expect(query.limit).toBe(50);
+    expect(runs).toBe(3);
+  });
+
+  it('refuses a number that is not a whole number', () => {
+    let runs = 0;
+    render(<QueryEditor datasource={ds} query={{ refId: 'A' }} onChange={() => {}} onRunQuery={() => runs++} />);
+    const min = screen.getByLabelText('Min latency ms');
+    fireEvent.change(min, { target: { value: '-5' } });
+    fireEvent.blur(min);
+    expect(screen.getByText('Min latency ms: enter a whole number ≥ 0')).toBeInTheDocument();
+    expect(runs).toBe(0);
+  });
+});

@@ -1,0 +1,201 @@
+import {
+  DataSourceApi,
+  type CoreApp,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type LegacyMetricFindQueryOptions,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { SidecarClient } from '../api/client';
+import { testSidecarConnection } from '../api/connectionTest';
+import { FilterError, splitList, type MessageFilters } from '../api/filters';
+import { BREAKDOWN_DIMENSIONS, SORT_FIELDS, type NameCount } from '../api/types';
+import {
+  breakdownFrame,
+  latencyHistogramFrame,
+  messagesFrame,
+  scatterFrame,
+  summaryFrame,
+  timeseriesFrame,
+} from './frames';
+import {
+  DEFAULT_QUERY,
+  PROXY_ROUTE,
+  VARIABLE_KINDS,
+  type MessagesDataSourceOptions,
+  type MessagesQuery,
+  type MessagesVariableQuery,
+  type VariableKind,
+} from './types';
+
+/** Most buckets the data source asks for; the sidecar picks its own interval (≤ ~200 buckets) otherwise. */
+const MAX_BUCKETS = 200;
+
+/**
+ * The messages data source: a frontend-only data source that reaches the sidecar through Grafana's data
+ * source proxy (route `sidecar` in plugin.json), so the sidecar URL and token stay on the server.
+ */
+export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDataSourceOptions> {
+  readonly client: SidecarClient;
+  /** Sidecar URL as configured (for messages; the browser never calls it directly). */
+  readonly sidecarUrl: string;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<MessagesDataSourceOptions>,
+    private readonly templateSrv: TemplateSrv | undefined = getTemplateSrv()
+  ) {
+    super(instanceSettings);
+    this.client = new SidecarClient(`${instanceSettings.url ?? ''}/${PROXY_ROUTE}`);
+    this.sidecarUrl = instanceSettings.jsonData.url ?? '';
+  }
+
+  getDefaultQuery(_app: CoreApp): Partial<MessagesQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  filterQuery(query: MessagesQuery): boolean {
+    return !query.hide;
+  }
+
+  async query(request: DataQueryRequest<MessagesQuery>): Promise<DataQueryResponse> {
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    const frames = await Promise.all(
+      request.targets.filter((t) => this.filterQuery(t)).map((target) => this.runQuery(target, from, to, request))
+    );
+    return { data: frames.flat() };
+  }
+
+  /** Turns a query (after variable interpolation) into the API filter. Exposed for tests and the Explorer. */
+  toFilters(
+    query: MessagesQuery,
+    from: number | undefined,
+    to: number | undefined,
+    scopedVars: ScopedVars = {}
+  ): MessageFilters {
+    const text = (value: string | undefined): string | undefined => {
+      const replaced = value === undefined ? undefined : this.interpolate(value, scopedVars).trim();
+      return replaced ? replaced : undefined;
+    };
+    const list = (value: string | undefined): string[] | undefined => {
+      const items = splitList(text(value)).filter((v) => v !== '$__all');
+      return items.length > 0 ? items : undefined;
+    };
+    const bound = (name: string, value: number | undefined): number | undefined => {
+      if (value === undefined || value === null) {
+        return undefined;
+      }
+      if (!Number.isInteger(value) || value < 0) {
+        throw new FilterError(`${name} must be a whole number ≥ 0, got ${value}`);
+      }
+      return value;
+    };
+    return {
+      q: text(query.search),
+      model: list(query.models),
+      status: list(query.statuses),
+      category: list(query.categories),
+      user: text(query.user),
+      session: text(query.session),
+      endpoint: text(query.endpoint),
+      from,
+      to,
+      min_input_tokens: bound('minInputTokens', query.minInputTokens),
+      max_input_tokens: bound('maxInputTokens', query.maxInputTokens),
+      min_output_tokens: bound('minOutputTokens', query.minOutputTokens),
+      max_output_tokens: bound('maxOutputTokens', query.maxOutputTokens),
+      min_latency_ms: bound('minLatencyMs', query.minLatencyMs),
+      max_latency_ms: bound('maxLatencyMs', query.maxLatencyMs),
+    };
+  }
+
+  private async runQuery(
+    query: MessagesQuery,
+    from: number,
+    to: number,
+    request: DataQueryRequest<MessagesQuery>
+  ): Promise<DataFrame[]> {
+    const filters = this.toFilters(query, from, to, request.scopedVars);
+    const refId = query.refId;
+    const type = query.queryType ?? 'messages';
+    switch (type) {
+      case 'messages': {
+        const sort = query.sort && (SORT_FIELDS as readonly string[]).includes(query.sort) ? query.sort : 'time';
+        const page = await this.client.messages(filters, {
+          sort,
+          order: query.order === 'asc' ? 'asc' : 'desc',
+          limit: Math.min(100, Math.max(10, query.limit ?? 25)),
+        });
+        return [messagesFrame(refId, page.messages, page.next_cursor)];
+      }
+      case 'aggregations': {
+        const aggs = await this.client.aggregations(filters, bucketSeconds(from, to, request.intervalMs));
+        return [timeseriesFrame(refId, aggs, query.series ?? [])];
+      }
+      case 'breakdown': {
+        const dimension = query.dimension && BREAKDOWN_DIMENSIONS.includes(query.dimension) ? query.dimension : 'model';
+        const aggs = await this.client.aggregations(filters);
+        return [breakdownFrame(refId, aggs, dimension)];
+      }
+      case 'scatter':
+        return [scatterFrame(refId, await this.client.aggregations(filters))];
+      case 'summary':
+        return [summaryFrame(refId, (await this.client.aggregations(filters)).summary)];
+      case 'latency_histogram':
+        return [latencyHistogramFrame(refId, await this.client.aggregations(filters))];
+      default:
+        throw new Error(`unknown query type "${String(type)}"`);
+    }
+  }
+
+  /**
+   * Template variables: `models`, `users` or `categories` (a string in the variable editor, or
+   * `{kind}` from code). Values are the names; the text adds the message count.
+   */
+  async metricFindQuery(
+    query: string | MessagesVariableQuery,
+    _options?: LegacyMetricFindQueryOptions
+  ): Promise<MetricFindValue[]> {
+    const kind = parseVariableQuery(query);
+    const items: NameCount[] =
+      kind === 'models'
+        ? await this.client.models()
+        : kind === 'users'
+          ? await this.client.users()
+          : await this.client.categories();
+    return items.map((item) => ({ text: item.name, value: item.name }));
+  }
+
+  /** Reaching the sidecar, then the token and the store; each failure says what to fix. */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    const result = await testSidecarConnection(this.client, this.sidecarUrl);
+    return { status: result.ok ? 'success' : 'error', message: result.message };
+  }
+
+  private interpolate(value: string, scopedVars: ScopedVars): string {
+    return this.templateSrv ? this.templateSrv.replace(value, scopedVars, 'csv') : value;
+  }
+}
+
+export function parseVariableQuery(query: string | MessagesVariableQuery): VariableKind {
+  const raw = (typeof query === 'string' ? query : (query?.kind ?? '')).trim().toLowerCase();
+  const singular: Record<string, VariableKind> = { model: 'models', user: 'users', category: 'categories' };
+  const kind = VARIABLE_KINDS.find((k) => k === raw) ?? singular[raw];
+  if (!kind) {
+    throw new Error(`Unknown variable query "${raw}". Use one of: ${VARIABLE_KINDS.join(', ')}.`);
+  }
+  return kind;
+}
+
+/** Interval in seconds for ≤ MAX_BUCKETS buckets, at least Grafana's suggested interval. */
+export function bucketSeconds(from: number, to: number, intervalMs: number | undefined): number {
+  const rangeSeconds = Math.max(1, (to - from) / 1000);
+  const minimum = Math.ceil(rangeSeconds / MAX_BUCKETS);
+  const suggested = intervalMs ? Math.ceil(intervalMs / 1000) : 0;
+  return Math.max(1, minimum, suggested);
+}

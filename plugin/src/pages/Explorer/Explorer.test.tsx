@@ -1,0 +1,201 @@
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { locationService } from '@grafana/runtime';
+import { sidecarAggregations, sidecarMessages } from '../../testing/sidecarApi';
+import { currentSearch, renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
+
+const EXPLORER = '/a/ollamalens-explorer-app/explorer';
+
+let grafana: TestGrafana;
+beforeAll(async () => {
+  grafana = await startTestGrafana();
+});
+afterAll(() => grafana.stop());
+
+/** Role queries walk the whole accessibility tree of Grafana UI, which is slow in jsdom; text is enough here. */
+const button = (text: string) => screen.getByText(text, { selector: 'button, button *' }).closest('button')!;
+
+const rowIds = () => screen.queryAllByTestId('message-row').map((r) => r.getAttribute('data-message-id'));
+
+/** Waits until the table shows exactly `ids` (in this order when `ordered`). */
+async function expectRows(ids: Array<string | null>, ordered = false) {
+  await waitFor(() => {
+    const shown = rowIds();
+    if (ordered) {
+      expect(shown).toEqual(ids);
+    } else {
+      expect([...shown].sort()).toEqual([...ids].sort());
+    }
+  });
+}
+
+async function apiIds(query: string): Promise<string[]> {
+  return (await sidecarMessages(`limit=100&${query}`)).messages.map((m) => m.id);
+}
+
+describe('Explorer page', () => {
+  it('shows the stored messages, the summary cards and the charts, and puts its state in the URL', async () => {
+    renderAppAt(EXPLORER);
+    const seed = grafana.sidecar.seed;
+    await expectRows((await apiIds('')).slice(0, 25), true);
+    await waitFor(() => expect(screen.getByTestId('card-value-Messages')).toHaveTextContent(String(seed.total)));
+    expect(screen.getByTestId('card-value-Unique users')).toHaveTextContent(String(seed.users.length));
+    for (const category of (await sidecarAggregations()).breakdowns.category.filter((b) => b.messages > 0)) {
+      expect(screen.getByLabelText(`Filter by category ${category.key}`)).toBeInTheDocument();
+    }
+    expect(screen.getAllByLabelText(/^Open message /).length).toBeGreaterThan(0);
+    const search = currentSearch();
+    expect(search.get('from')).toBe('now-24h');
+    expect(search.get('to')).toBe('now');
+    expect(search.get('var-ds')).toBe('ollamalens-messages');
+  });
+
+  it('asks the sidecar once for the analytics and once for the first page when it opens', async () => {
+    const before = grafana.backend.sent.length;
+    renderAppAt(`${EXPLORER}?user=alice`);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    // Requests are recorded when sent; a second load would start at mount, before the first answer.
+    const urls = grafana.backend.sent.slice(before).map((r) => r.url.split('?')[0]);
+    expect(urls.filter((u) => u.endsWith('/analytics/aggregations'))).toHaveLength(1);
+    expect(urls.filter((u) => u.endsWith('/analytics/messages'))).toHaveLength(1);
+  });
+
+  it('searches the full text and writes the search into the URL', async () => {
+    renderAppAt(EXPLORER);
+    await waitFor(() => expect(rowIds().length).toBeGreaterThan(1));
+    const box = screen.getByLabelText('Search prompts and responses');
+    await userEvent.type(box, 'ocean tides{Enter}');
+    await waitFor(() => expect(currentSearch().get('q')).toBe('ocean tides'));
+    await expectRows(await apiIds('q=ocean%20tides'));
+    expect(rowIds()).toContain(grafana.sidecar.seed.ids.summarize);
+    expect(screen.getAllByText(/Summarize this article about ocean tides/).length).toBeGreaterThan(0);
+    // The best matches highlight the searched words.
+    const matches = await screen.findAllByTestId('search-match');
+    expect(matches.length).toBeGreaterThan(0);
+    const marked = matches.flatMap((m) =>
+      Array.from(m.querySelectorAll('mark')).map((mark) => mark.textContent?.toLowerCase())
+    );
+    expect(marked).toEqual(expect.arrayContaining(['ocean', 'tides']));
+  });
+
+  it('opens a shared link with its filters applied and shows them in the controls', async () => {
+    renderAppAt(`${EXPLORER}?model=tiny2&user=bob&sort=latency&order=asc`);
+    const expected = await apiIds('model=tiny2&user=bob&sort=latency&order=asc');
+    expect(expected.length).toBeGreaterThan(0);
+    await expectRows(expected, true);
+    expect(screen.getByLabelText('User')).toHaveValue('bob');
+    // The model filter shows tiny2 as a removable value.
+    expect(screen.getByLabelText('Remove tiny2')).toBeInTheDocument();
+    expect(screen.getByText('Latency', { selector: 'button' }).closest('th')).toHaveAttribute('aria-sort', 'ascending');
+    const search = currentSearch();
+    expect(search.getAll('model')).toEqual(['tiny2']);
+    expect(search.get('user')).toBe('bob');
+
+    await userEvent.click(screen.getByText('Clear filters'));
+    await waitFor(() => expect(currentSearch().get('user')).toBeNull());
+    expect(currentSearch().get('model')).toBeNull();
+    await waitFor(() => expect(rowIds()).toHaveLength(grafana.sidecar.seed.total));
+  });
+
+  it('reports bad values in a shared link instead of failing', async () => {
+    renderAppAt(`${EXPLORER}?min_latency_ms=fast&sort=cheapest`);
+    expect(await screen.findByText(/Some filters in the link were ignored/)).toBeInTheDocument();
+    expect(screen.getByText(/min_latency_ms must be a whole number ≥ 0, got "fast"/)).toBeInTheDocument();
+    await waitFor(() => expect(rowIds()).toHaveLength(grafana.sidecar.seed.total));
+  });
+
+  it('filters by category when a slice of the donut is clicked, and the back button undoes it', async () => {
+    renderAppAt(EXPLORER);
+    const buckets = (await sidecarAggregations()).breakdowns.category.filter((b) => b.messages > 0);
+    const smallest = [...buckets].sort((a, b) => a.messages - b.messages)[0];
+    const button = await screen.findByLabelText(`Filter by category ${smallest.key}`);
+    await waitFor(() => expect(rowIds().length).toBeGreaterThan(smallest.messages));
+    await userEvent.click(button);
+    await waitFor(() => expect(currentSearch().getAll('category')).toEqual([smallest.key]));
+    await expectRows(await apiIds(`category=${smallest.key}`));
+    expect(rowIds()).toHaveLength(smallest.messages);
+    expect(screen.getByLabelText(`Filter by category ${smallest.key}`)).toHaveAttribute('aria-pressed', 'true');
+
+    act(() => locationService.getHistory().goBack());
+    await waitFor(() => expect(currentSearch().getAll('category')).toEqual([]));
+    await waitFor(() => expect(rowIds()).toHaveLength(grafana.sidecar.seed.total));
+  });
+
+  it('filters by latency band when a histogram bar is clicked', async () => {
+    renderAppAt(EXPLORER);
+    const bars = await screen.findAllByLabelText(/^Filter latency /);
+    const enabled = bars.find((b) => !(b as HTMLButtonElement).disabled);
+    expect(enabled).toBeDefined();
+    await userEvent.click(enabled!);
+    await waitFor(() =>
+      expect(currentSearch().get('min_latency_ms') ?? currentSearch().get('max_latency_ms')).not.toBeNull()
+    );
+    const search = currentSearch();
+    const query = ['min_latency_ms', 'max_latency_ms']
+      .filter((k) => search.get(k) !== null)
+      .map((k) => `${k}=${search.get(k)}`)
+      .join('&');
+    await expectRows(await apiIds(query));
+    expect(rowIds().length).toBeGreaterThan(0);
+  });
+
+  it('sorts by a column and pages through the results with the cursor', async () => {
+    renderAppAt(EXPLORER);
+    await waitFor(() => expect(rowIds()).toHaveLength(grafana.sidecar.seed.total));
+    await userEvent.click(screen.getByText('Tokens in / out', { selector: 'button' }));
+    await waitFor(() => expect(currentSearch().get('sort')).toBe('tokens'));
+    await expectRows(await apiIds('sort=tokens&order=desc'), true);
+
+    await userEvent.click(screen.getByLabelText('10'));
+    const firstPage = (await sidecarMessages('sort=tokens&order=desc&limit=10')).messages.map((m) => m.id);
+    await expectRows(firstPage, true);
+    await userEvent.click(button('Next'));
+    const all = await apiIds('sort=tokens&order=desc');
+    await expectRows(all.slice(10), true);
+    expect(screen.getByText('Page 2')).toBeInTheDocument();
+    expect(button('Next')).toBeDisabled();
+    await userEvent.click(button('Previous'));
+    await expectRows(firstPage, true);
+  });
+
+  it('opens a message from the table and from the token scatter', async () => {
+    const { unmount } = renderAppAt(EXPLORER);
+    const { ids } = grafana.sidecar.seed;
+    const row = await waitFor(() => {
+      const found = screen.getAllByTestId('message-row').find((r) => r.getAttribute('data-message-id') === ids.code);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    await userEvent.click(row.querySelector('td')!);
+    await waitFor(() => expect(locationService.getLocation().pathname).toBe(`${EXPLORER}/message/${ids.code}`));
+    expect(await screen.findByLabelText('Message header')).toHaveTextContent('bob');
+    unmount();
+
+    renderAppAt(EXPLORER);
+    const point = await screen.findByLabelText(new RegExp(`^Open message ${ids.summarize}:`));
+    fireEvent.click(point);
+    await waitFor(() => expect(locationService.getLocation().pathname).toBe(`${EXPLORER}/message/${ids.summarize}`));
+  });
+
+  it('exports the current filter through the data source proxy', async () => {
+    renderAppAt(`${EXPLORER}?user=alice`);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    await userEvent.click(button('Export'));
+    const csv = (await screen.findByText('CSV')).closest('a')!;
+    const href = csv.getAttribute('href') ?? '';
+    expect(href).toMatch(/^\/api\/datasources\/proxy\/uid\/ollamalens-messages\/sidecar\/analytics\/export\?/);
+    const params = new URLSearchParams(href.split('?')[1]);
+    expect(params.get('format')).toBe('csv');
+    expect(params.get('user')).toBe('alice');
+    expect(Number(params.get('from'))).toBeLessThan(Number(params.get('to')));
+
+    const text = await grafana.backend.get<string>(href);
+    const lines = String(text).trim().split('\n');
+    expect(lines).toHaveLength(3); // header + alice's two messages
+    expect(text).toContain(grafana.sidecar.seed.ids.summarize);
+    expect(text).toContain(grafana.sidecar.seed.ids.translate);
+
+    const json = screen.getByText('JSON').closest('a')!;
+    expect(new URLSearchParams((json.getAttribute('href') ?? '').split('?')[1]).get('format')).toBe('json');
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * plugin.json files against Grafana's published JSON Schema (vendored in tests/schema, draft-07), plus
+ * the nested-plugin rules Grafana's plugin validator applies, for the sources and the built dist/.
+ */
+import Ajv from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DEFAULT_MESSAGES_DATASOURCE_UID, OVERVIEW_DASHBOARD_UID } from './constants';
+
+const PLUGIN = join(__dirname, '..');
+const schema = JSON.parse(readFileSync(join(PLUGIN, 'tests/schema/plugin.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+// The schema's patterns escape '-' (valid in JavaScript's default regex mode, not in unicode mode).
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+const validate = ajv.compile(schema);
+
+interface PluginJson {
+  id: string;
+  type: string;
+  name: string;
+  info: { version: string; updated: string; logos: { small: string; large: string } };
+  includes?: Array<{ type: string; path?: string; name?: string; addToNav?: boolean; defaultNav?: boolean }>;
+  routes?: Array<{ path: string; url?: string; headers?: Array<{ name: string; content: string }> }>;
+  dependencies: { grafanaDependency: string };
+  metrics?: boolean;
+}
+
+const read = (path: string): PluginJson => JSON.parse(readFileSync(path, 'utf8')) as PluginJson;
+const ID_PATTERN = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/;
+const SIDECAR_ROUTE = {
+  path: 'sidecar',
+  url: '{{ .JsonData.url }}',
+  headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' }],
+};
+
+describe.each([
+  ['src', join(PLUGIN, 'src')],
+  ['dist', join(PLUGIN, 'dist')],
+])('plugin.json files in %s', (where, root) => {
+  const app = read(join(root, 'plugin.json'));
+  const ds = read(join(root, 'datasource/plugin.json'));
+
+  it('are valid against Grafana’s schema', () => {
+    for (const json of [app, ds]) {
+      const ok = validate(json);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('declare the shared ids, the nested data source and the pages', () => {
+    expect(app).toMatchObject({ type: 'app', id: 'ollamalens-explorer-app' });
+    expect(ds).toMatchObject({ type: 'datasource', id: 'ollamalens-messages-datasource', metrics: true });
+    expect(app.id).toMatch(ID_PATTERN);
+    expect(ds.id).toMatch(ID_PATTERN);
+    const dsInclude = app.includes?.find((i) => i.type === 'datasource');
+    expect(dsInclude?.path).toBe('datasource/plugin.json');
+    expect(existsSync(join(root, dsInclude!.path!))).toBe(true);
+    const pages = app.includes?.filter((i) => i.type === 'page').map((i) => [i.name, i.path, Boolean(i.defaultNav)]);
+    const prefix = where === 'src' ? '/a/%PLUGIN_ID%' : '/a/ollamalens-explorer-app';
+    expect(pages).toEqual([
+      ['Overview', `${prefix}/overview`, true],
+      ['Explorer', `${prefix}/explorer`, false],
+    ]);
+  });
+
+  it('include the Overview dashboard with its fixed uid', () => {
+    const include = app.includes?.find((i) => i.type === 'dashboard');
+    expect(include?.path).toBe('dashboards/overview.json');
+    const dashboard = JSON.parse(readFileSync(join(root, include!.path!), 'utf8')) as { uid: string; title: string };
+    expect(dashboard.uid).toBe(OVERVIEW_DASHBOARD_UID);
+  });
+
+  it('reach the sidecar only through a server-side route with the secret token', () => {
+    expect(ds.routes).toEqual([SIDECAR_ROUTE]);
+    expect(app.routes).toEqual([SIDECAR_ROUTE]);
+  });
+
+  it('name an open-ended Grafana version range (the validator flags pinned ones) and logos that exist', () => {
+    for (const json of [app, ds]) {
+      expect(json.dependencies.grafanaDependency).toBe('>=12.3.0');
+    }
+    expect(existsSync(join(root, app.info.logos.small))).toBe(true);
+    expect(existsSync(join(root, dirname('datasource/plugin.json'), ds.info.logos.small))).toBe(true);
+    if (where === 'dist') {
+      expect(app.info.version).toBe(JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')).version);
+      expect(app.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(JSON.stringify(app)).not.toContain('%PLUGIN_ID%');
+    }
+  });
+});
+
+it('the vendored schema is Grafana’s plugin.json schema', () => {
+  expect(schema.$schema).toMatch(/^http:\/\/json-schema.org\/draft-07\/schema#?$/);
+  expect(schema.required).toEqual(['type', 'name', 'id', 'info', 'dependencies']);
+  expect(validate({ type: 'app', name: 'x', id: 'Bad Id', info: {}, dependencies: {} })).toBe(false);
+  expect(DEFAULT_MESSAGES_DATASOURCE_UID).toBe('ollamalens-messages');
+});

@@ -1,0 +1,32 @@
+/**
+ * Direct calls to the real sidecar's analytics API (with its token), bypassing the plugin: tests use them
+ * as the independent source of truth to compare what the pages show against.
+ */
+import http from 'node:http';
+import type { MessageDetailResponse, MessagesPage, Aggregations } from '../api/types';
+import { testSidecar } from './sidecarEnv';
+
+export function sidecarGet<T>(path: string): Promise<T> {
+  const { url, token } = testSidecar();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 0) >= 400) {
+          reject(new Error(`GET ${path}: ${res.statusCode} ${text}`));
+          return;
+        }
+        resolve(JSON.parse(text) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export const sidecarMessages = (query: string) => sidecarGet<MessagesPage>(`/analytics/messages?${query}`);
+export const sidecarMessage = (id: string) =>
+  sidecarGet<MessageDetailResponse>(`/analytics/messages/${encodeURIComponent(id)}`);
+export const sidecarAggregations = (query = '') => sidecarGet<Aggregations>(`/analytics/aggregations?${query}`);

@@ -1,0 +1,39 @@
+/** What the jest globalSetup (jest/global-setup.ts) hands to the test files through the environment. */
+
+export interface SeededMessages {
+  /** Ids of the messages seeded through the real proxy, by what they are. */
+  ids: Record<string, string>;
+  /** Message count in the store after seeding. */
+  total: number;
+  models: string[];
+  users: string[];
+}
+
+export interface TestSidecar {
+  /** Admin base URL of the real sidecar (it serves /healthz and /analytics here). */
+  url: string;
+  /** Its OLLAMA_LENS_ADMIN_TOKEN. */
+  token: string;
+  seed: SeededMessages;
+  ollamaUrl: string;
+}
+
+export const SIDECAR_ENV = {
+  url: 'OLLAMA_LENS_TEST_SIDECAR_URL',
+  token: 'OLLAMA_LENS_TEST_SIDECAR_TOKEN',
+  seed: 'OLLAMA_LENS_TEST_SEED',
+  /** The Ollama behind the sidecar (a "wrong URL" for the connection tests). */
+  ollama: 'OLLAMA_LENS_TEST_OLLAMA_URL',
+} as const;
+
+export function testSidecar(): TestSidecar {
+  const url = process.env[SIDECAR_ENV.url];
+  const token = process.env[SIDECAR_ENV.token];
+  const seed = process.env[SIDECAR_ENV.seed];
+  if (!url || !token || !seed) {
+    throw new Error(
+      `The plugin's jest globalSetup did not start the sidecar (${SIDECAR_ENV.url} is not set). Run the tests with plugin/jest.config.js.`
+    );
+  }
+  return { url, token, seed: JSON.parse(seed) as SeededMessages, ollamaUrl: process.env[SIDECAR_ENV.ollama] ?? '' };
+}
