@@ -1,9 +1,12 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './config';
+import { analyticsPlugin } from './analytics/plugin';
 import { healthPlugin } from './health/plugin';
+import { metricsPlugin } from './metrics/plugin';
 import { proxyPlugin } from './proxy/plugin';
 import type { Services } from './services';
+import { storePlugin } from './store/plugin';
 import type { RecordSink } from './tap/record';
 import { LogSink } from './tap/log-sink';
 import { Tap } from './tap/tap';
@@ -57,8 +60,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   // Admin concerns first: their routes are exact paths, the proxy is the catch-all.
   await admin.register(healthPlugin, services);
-  // [metrics] await admin.register(metricsPlugin, services);
-  // [store]   await admin.register(storePlugin, services);   await admin.register(analyticsPlugin, services);
+  if (config.metricsEnabled) await admin.register(metricsPlugin, services);
+  await admin.register(storePlugin, services);
+  await admin.register(analyticsPlugin, services);
   await proxy.register(proxyPlugin, services);
 
   let closed = false;

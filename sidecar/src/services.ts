@@ -21,4 +21,6 @@ export interface Services {
   registry: Registry;
   readiness: ReadinessCheck[];
   startedAt: number;
+  /** Set by the store plugin; read by the metrics plugin at every scrape (ollama_store_* metrics). */
+  storeStats?: () => import('./metrics/store-stats').StoreStats;
 }

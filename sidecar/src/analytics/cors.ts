@@ -1,0 +1,29 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Minimal CORS for the analytics API, off unless origins are configured. Only listed origins (or any,
+ * with `*`) get the headers; the Authorization header is allowed, cookies are not used.
+ */
+export function registerCors(app: FastifyInstance, origins: readonly string[]): void {
+  const any = origins.includes('*');
+  const allowed = (origin: string | undefined): origin is string =>
+    !!origin && (any || origins.includes(origin));
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    reply.header('vary', 'Origin');
+    if (!allowed(origin)) return;
+    reply.header('access-control-allow-origin', origin);
+    reply.header('access-control-expose-headers', 'Content-Disposition');
+  });
+
+  // Preflight: answered before authentication (browsers never send credentials on it).
+  app.options('/analytics/*', async (req, reply) => {
+    if (allowed(req.headers.origin)) {
+      reply.header('access-control-allow-methods', 'GET, DELETE, OPTIONS');
+      reply.header('access-control-allow-headers', 'Authorization, Content-Type');
+      reply.header('access-control-max-age', '600');
+    }
+    return reply.code(204).send();
+  });
+}

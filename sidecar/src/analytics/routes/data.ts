@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { dataSummary } from '../../store/aggregate';
+import type { AnalyticsContext } from '../plugin';
+import { dataSummarySchema, deletedSchema, ERROR_RESPONSES, querystring } from '../schemas';
+
+/** Data management: what is stored, and deleting it (by age or everything). */
+export function registerDataRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
+  app.get(
+    '/analytics/data/summary',
+    {
+      schema: {
+        querystring: querystring({}, false),
+        response: { 200: dataSummarySchema, ...ERROR_RESPONSES },
+      },
+    },
+    async () => dataSummary(ctx.store())
+  );
+  app.delete<{ Querystring: { before: number } }>(
+    '/analytics/data/messages',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { before: { type: 'integer', minimum: 0, description: 'epoch ms' } },
+          required: ['before'],
+        },
+        response: { 200: deletedSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (req) => ({ deleted: await ctx.store().deleteBefore(req.query.before) })
+  );
+  app.delete(
+    '/analytics/data/all',
+    { schema: { querystring: querystring({}, false), response: { 200: deletedSchema, ...ERROR_RESPONSES } } },
+    async () => ({ deleted: ctx.store().deleteAll() })
+  );
+}

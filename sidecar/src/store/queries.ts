@@ -1,0 +1,208 @@
+import { afterCursor, buildWhere, decodeCursor, encodeCursor, planSearch, SORT_EXPRESSIONS } from './filters';
+import type { PromptInfo, ResponseInfo } from '../tap/record';
+import {
+  promptText,
+  responseText,
+  SUMMARY_SELECT,
+  toMessage,
+  toSummary,
+  type ContentRow,
+  type MessageRow,
+  type SummaryRow,
+} from './row';
+import { snippet, toFtsQuery } from './search-query';
+import type { MessageStore } from './store';
+import {
+  CATEGORIES,
+  type Message,
+  type MessageFilters,
+  type MessageSummary,
+  type NamedCount,
+  type SearchResult,
+  type SortKey,
+  type SortOrder,
+} from './types';
+
+/** The Explorer's reads: a page of messages, one message, search hits, export pages, variable values. */
+
+export interface PageRequest {
+  sort: SortKey;
+  order: SortOrder;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page {
+  messages: MessageSummary[];
+  next_cursor: string | null;
+}
+
+type KeyedRow = SummaryRow & { sort_key: string | number };
+
+/** One keyset page. Stable under inserts: the cursor is the last row's (sort key, seq). */
+export function listMessages(store: MessageStore, filters: MessageFilters, page: PageRequest): Page {
+  const rows = pageRows(store, filters, page);
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const last = shown[shown.length - 1];
+  return {
+    messages: shown.map(toSummary),
+    next_cursor:
+      more && last
+        ? encodeCursor({ sort: page.sort, order: page.order, key: last.sort_key, seq: last.seq })
+        : null,
+  };
+}
+
+function pageRows(store: MessageStore, filters: MessageFilters, page: PageRequest): KeyedRow[] {
+  const extra = page.cursor ? [afterCursor(decodeCursor(page.cursor, page.sort, page.order))] : [];
+  const where = buildWhere(filters, extra, planSearch(store, filters, true));
+  if (where.empty) return [];
+  const key = SORT_EXPRESSIONS[page.sort];
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  const sql =
+    `SELECT ${SUMMARY_SELECT}, ${key} AS sort_key FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ` +
+    `${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
+  return store.prepare(sql).all(...where.params, page.limit + 1) as KeyedRow[];
+}
+
+/**
+ * Pages through every filtered message in the requested order without holding a statement open
+ * between pages (the connection stays free for the writer), for streamed exports.
+ */
+export function* exportPages(
+  store: MessageStore,
+  filters: MessageFilters,
+  sort: SortKey,
+  order: SortOrder,
+  pageSize = 500
+): Generator<ExportRow[]> {
+  let cursor: string | undefined;
+  // Planned once: a whole export reads every match, so the rowid set (narrowed to the window) is right.
+  const plan = planSearch(store, filters, false);
+  for (;;) {
+    const extra = cursor ? [afterCursor(decodeCursor(cursor, sort, order))] : [];
+    const where = buildWhere(filters, extra, plan);
+    if (where.empty) return;
+    const key = SORT_EXPRESSIONS[sort];
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
+    const sql =
+      `SELECT m.*, c.prompt_preview, c.prompt, c.response, NULL AS chunks, ${key} AS sort_key ` +
+      `FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
+    const rows = store.prepare(sql).all(...where.params, pageSize) as (MessageRow &
+      ContentRow & { sort_key: string | number })[];
+    if (rows.length === 0) return;
+    yield rows.map((r) => {
+      const message = toMessage(r, r);
+      return {
+        message,
+        prompt_text: message.prompt ? promptText(message.prompt) : null,
+        response_text: message.response ? responseText(message.response) : null,
+      };
+    });
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1];
+    cursor = encodeCursor({ sort, order, key: last.sort_key, seq: last.seq });
+  }
+}
+
+export interface ExportRow {
+  /** The whole message except its chunk timings. */
+  message: Message;
+  prompt_text: string | null;
+  response_text: string | null;
+}
+
+export interface MessageDetail {
+  message: Message;
+  session_messages: MessageSummary[];
+}
+
+export const SESSION_LIMIT = 50;
+
+export function getMessage(store: MessageStore, id: string): MessageDetail | undefined {
+  const row = store
+    .prepare(
+      'SELECT m.*, c.prompt_preview FROM messages m LEFT JOIN message_content c ON c.seq = m.seq WHERE m.id = ?'
+    )
+    .get(id) as MessageRow | undefined;
+  if (!row) return undefined;
+  const content = store
+    .prepare('SELECT prompt, response, chunks FROM message_content WHERE seq = ?')
+    .get(row.seq) as ContentRow | undefined;
+  const session = row.session
+    ? (store
+        .prepare(
+          `SELECT ${SUMMARY_SELECT} FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ` +
+            'WHERE m.session = ? AND m.seq <> ? ORDER BY m.started_at, m.seq LIMIT ?'
+        )
+        .all(row.session, row.seq, SESSION_LIMIT) as SummaryRow[])
+    : [];
+  return { message: toMessage(row, content), session_messages: session.map(toSummary) };
+}
+
+interface SearchRow {
+  id: string;
+  started_at: number;
+  model: string | null;
+  user: string | null;
+  status: SearchResult['status'];
+  prompt: string | null;
+  response: string | null;
+}
+
+/**
+ * Full-text hits with highlighted snippets, newest first. The FTS index is walked in rowid order
+ * (insertion order, which follows time) and the walk stops at `limit`, so common words stay fast;
+ * the snippets are cut from the stored prompt and response around the matches.
+ */
+export function search(store: MessageStore, filters: MessageFilters, limit: number): SearchResult[] {
+  const { q, ...rest } = filters;
+  const fts = toFtsQuery(q);
+  if (fts.kind !== 'match') return [];
+  const where = buildWhere(rest);
+  if (where.empty) return [];
+  const conds = where.sql ? where.sql.replace(/^WHERE /, 'AND ') : '';
+  const rows = store
+    .prepare(
+      `SELECT m.id, m.started_at, m.model, m.user, m.status, c.prompt, c.response ` +
+        `FROM messages_fts f JOIN messages m ON m.seq = f.rowid LEFT JOIN message_content c ON c.seq = f.rowid ` +
+        `WHERE messages_fts MATCH ? ${conds} ORDER BY f.rowid DESC LIMIT ?`
+    )
+    .all(fts.expression, ...where.params, limit) as SearchRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    started_at: r.started_at,
+    model: r.model,
+    user: r.user,
+    status: r.status,
+    prompt_snippet: snippet(r.prompt ? promptText(JSON.parse(r.prompt) as PromptInfo) : null, fts.terms),
+    response_snippet: snippet(
+      r.response ? responseText(JSON.parse(r.response) as ResponseInfo) : null,
+      fts.terms
+    ),
+  }));
+}
+
+export type ValueDimension = 'model' | 'user' | 'category';
+
+/** Distinct values with their message counts (for Grafana variables), most used first. */
+export function values(
+  store: MessageStore,
+  dim: ValueDimension,
+  filters: MessageFilters,
+  limit = 1000
+): NamedCount[] {
+  const where = buildWhere(filters, dim === 'category' ? [] : [{ sql: `m.${dim} IS NOT NULL`, params: [] }], planSearch(store, filters, false));
+  const rows = where.empty
+    ? []
+    : (store
+        .prepare(
+          `SELECT m.${dim} AS name, count(*) AS messages FROM messages m ${where.sql} GROUP BY m.${dim} ORDER BY messages DESC, name LIMIT ?`
+        )
+        .all(...where.params, limit) as NamedCount[]);
+  if (dim !== 'category') return rows;
+  // The category variable always offers all six, even before any message used one.
+  const counts = new Map(rows.map((r) => [r.name, r.messages]));
+  return CATEGORIES.map((name) => ({ name, messages: counts.get(name) ?? 0 }));
+}

@@ -1,0 +1,151 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The store's schema, versioned with `PRAGMA user_version`: migration N brings the file from version
+ * N-1 to N inside one transaction, so a crash mid-migration leaves the previous version intact.
+ *
+ * Layout: `messages` holds the metadata every filter, sort and aggregation reads (a narrow row, so
+ * window scans stay cheap); `message_content` holds what only the detail view, previews, search
+ * snippets and exports read (prompt and response as recorded, chunk timings); `messages_fts` is a
+ * contentless FTS5 index over the prompt and response text (the text is given to it once, at insert,
+ * and never stored twice; `contentless_delete` lets rows leave it by rowid). Filters never live in the
+ * FTS table: a search is `seq IN (MATCH …)` combined with the ordinary indexes.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    ttft_ms REAL,
+    ttfb_ms REAL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    flavor TEXT NOT NULL,
+    model TEXT,
+    user TEXT,
+    session TEXT,
+    client_address TEXT,
+    user_agent TEXT,
+    stream INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    error_type TEXT,
+    error_message TEXT,
+    request_bytes INTEGER NOT NULL,
+    response_bytes INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    tokens INTEGER GENERATED ALWAYS AS (coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) VIRTUAL,
+    token_source TEXT NOT NULL,
+    cost REAL,
+    total_duration_ns INTEGER,
+    load_duration_ns INTEGER,
+    prompt_eval_count INTEGER,
+    prompt_eval_duration_ns INTEGER,
+    eval_count INTEGER,
+    eval_duration_ns INTEGER,
+    queue_ms REAL,
+    tokens_per_second REAL,
+    done_reason TEXT,
+    proxy_overhead_ms REAL,
+    options TEXT,
+    capture_content INTEGER NOT NULL,
+    redacted INTEGER NOT NULL
+  );
+  -- SQLite appends the rowid (seq) to every index, so (x, started_at) is also the keyset order
+  -- (x, started_at, seq) of the time sort within one x.
+  CREATE INDEX messages_time ON messages (started_at);
+  -- Covers the aggregations' columns, so summaries, breakdowns and histograms over a time window
+  -- read only this index (sequentially) instead of looking up every row of the window.
+  CREATE INDEX messages_window ON messages (started_at, duration_ms, status, model, category, user, input_tokens, output_tokens, cost);
+  CREATE INDEX messages_model ON messages (model, started_at);
+  CREATE INDEX messages_user ON messages (user, started_at);
+  CREATE INDEX messages_session ON messages (session, started_at);
+  -- Sorts: with the implicit seq these are exactly the keyset orders (key, seq), so a page is read
+  -- in order and stops after one page whatever the window. Status and category filters need no
+  -- index of their own: they are read from messages_window. (input/output token sorts are served by
+  -- the window scan.)
+  CREATE INDEX messages_by_latency ON messages (duration_ms);
+  CREATE INDEX messages_by_tokens ON messages (tokens);
+  CREATE INDEX messages_by_model ON messages (coalesce(model, ''));
+  CREATE INDEX messages_by_user ON messages (coalesce(user, ''));
+
+  -- Hourly pre-aggregates by model, category and status (model '' = none), kept in step with
+  -- messages by the store in the same transactions: the summary, the breakdowns and the histogram
+  -- of a wide window read a few rows per hour instead of every message. h0…h9 are the latency
+  -- histogram bins (aggregate.ts HISTOGRAM_EDGES_MS).
+  CREATE TABLE rollup_hour (
+    hour INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    category TEXT NOT NULL,
+    status TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    in_sum INTEGER NOT NULL,
+    in_n INTEGER NOT NULL,
+    out_sum INTEGER NOT NULL,
+    out_n INTEGER NOT NULL,
+    cost REAL NOT NULL,
+    dur_sum REAL NOT NULL,
+    h0 INTEGER NOT NULL, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, h3 INTEGER NOT NULL, h4 INTEGER NOT NULL,
+    h5 INTEGER NOT NULL, h6 INTEGER NOT NULL, h7 INTEGER NOT NULL, h8 INTEGER NOT NULL, h9 INTEGER NOT NULL,
+    PRIMARY KEY (hour, model, category, status)
+  ) WITHOUT ROWID;
+  -- The same measures per user (user '' = none), for the user breakdown.
+  CREATE TABLE rollup_user_hour (
+    hour INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    in_sum INTEGER NOT NULL,
+    in_n INTEGER NOT NULL,
+    out_sum INTEGER NOT NULL,
+    out_n INTEGER NOT NULL,
+    cost REAL NOT NULL,
+    dur_sum REAL NOT NULL,
+    h0 INTEGER NOT NULL, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, h3 INTEGER NOT NULL, h4 INTEGER NOT NULL,
+    h5 INTEGER NOT NULL, h6 INTEGER NOT NULL, h7 INTEGER NOT NULL, h8 INTEGER NOT NULL, h9 INTEGER NOT NULL,
+    PRIMARY KEY (hour, user)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE message_content (
+    seq INTEGER PRIMARY KEY,
+    prompt_preview TEXT,
+    prompt TEXT,
+    response TEXT,
+    chunks TEXT
+  );
+  CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    prompt_text, response_text,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export class SchemaTooNewError extends Error {}
+
+/** Brings the database to SCHEMA_VERSION; refuses a file written by a newer sidecar. */
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > SCHEMA_VERSION) {
+    throw new SchemaTooNewError(
+      `the store ${db.name} has schema version ${from}, newer than this sidecar understands (${SCHEMA_VERSION}); upgrade the sidecar or use another --db`
+    );
+  }
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return { from, to: SCHEMA_VERSION };
+}
