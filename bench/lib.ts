@@ -68,13 +68,15 @@ export function parseWrk(out: string): WrkResult {
   };
   const rps = out.match(/Requests\/sec:\s+([\d.]+)/);
   if (!rps) throw new Error(`wrk output has no Requests/sec:\n${out}`);
+  const errors = out.match(/Socket errors: .*timeout (\d+)/);
+  if (errors && Number(errors[1]) > 0) throw new Error(`wrk saw ${errors[1]} timeouts:\n${out}`);
   const non2xx = out.match(/Non-2xx or 3xx responses:\s+(\d+)/);
   if (non2xx) throw new Error(`wrk saw ${non2xx[1]} non-2xx responses:\n${out}`);
   return { rps: Number(rps[1]), p50: pct('50'), p99: pct('99') };
 }
 
 export function wrk(url: string, opts: { connections: number; seconds: number; luaScript?: string }): Promise<WrkResult> {
-  const args = ['-t', opts.connections > 1 ? '2' : '1', '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--latency'];
+  const args = ['-t', opts.connections > 1 ? '2' : '1', '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--timeout', '10s', '--latency'];
   if (opts.luaScript) args.push('-s', opts.luaScript);
   args.push(url);
   return new Promise((resolve, reject) => {
