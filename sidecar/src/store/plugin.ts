@@ -51,6 +51,8 @@ export async function storePlugin(app: FastifyInstance, services: Services): Pro
   const writer = new StoreWriter(store, {
     queueSize: config.queueSize,
     batchMs: config.batchMs,
+    // Transactions run on the event loop: a small batch per turn bounds the pause any request can see.
+    batchSize: 100,
     captureContent: config.captureContent,
     redactor: config.redact ? new Redactor(config.redactPatterns) : undefined,
     prices: config.prices,
