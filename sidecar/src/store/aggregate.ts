@@ -1,6 +1,9 @@
 import { buildWhere, planSearch, type Where } from './filters';
 import {
   BIN_COUNT,
+  BUCKET_MEASURES,
+  BUCKET_MEASURES_SQL,
+  type BucketMeasure,
   HISTOGRAM_EDGES_MS,
   IS_ERROR_SQL,
   MEASURES,
@@ -172,13 +175,13 @@ function groups(store: MessageStore, f: MessageFilters, w: Window): GroupRow[] {
 }
 
 /** Rollup-backed groups for the user breakdown: only a time window can be answered from rollup_user_hour. */
-type UserRow = { user: string | null } & Record<(typeof MEASURES)[number], number>;
+type UserRow = { user: string | null } & Record<BucketMeasure, number>;
 
 function rawUserGroups(store: MessageStore, f: MessageFilters, w: Window): UserRow[] {
   const where = windowWhere(store, f, w);
   if (where.empty) return [];
   return store
-    .prepare(`SELECT m.user AS user, ${MEASURES_SQL} FROM messages m ${where.sql} GROUP BY m.user`)
+    .prepare(`SELECT m.user AS user, ${BUCKET_MEASURES_SQL} FROM messages m ${where.sql} GROUP BY m.user`)
     .all(...where.params) as UserRow[];
 }
 
@@ -195,7 +198,7 @@ function userGroups(store: MessageStore, f: MessageFilters, w: Window): UserRow[
       : []),
     ...(store
       .prepare(
-        `SELECT nullif(user, '') AS user, ${MEASURES.map((m) => `sum(${m}) AS ${m}`).join(', ')} FROM rollup_user_hour ` +
+        `SELECT nullif(user, '') AS user, ${BUCKET_MEASURES.map((m) => `sum(${m}) AS ${m}`).join(', ')} FROM rollup_user_hour ` +
           'WHERE hour >= ? AND hour < ? GROUP BY user'
       )
       .all(firstHour, endHour) as UserRow[]),
@@ -207,12 +210,12 @@ function userGroups(store: MessageStore, f: MessageFilters, w: Window): UserRow[
   for (const g of parts) {
     const acc = merged.get(g.user);
     if (!acc) merged.set(g.user, { ...g });
-    else for (const m of MEASURES) acc[m] += g[m];
+    else for (const m of BUCKET_MEASURES) acc[m] += g[m];
   }
   return [...merged.values()];
 }
 
-function bucketOf(key: string | null, t: Record<(typeof MEASURES)[number], number>): Bucket {
+function bucketOf(key: string | null, t: Record<BucketMeasure, number>): Bucket {
   return {
     key,
     messages: t.messages,

@@ -55,9 +55,12 @@ export function planSearch(store: MessageStore, f: MessageFilters, forPage: bool
   if (r.lo === null || r.hi === null) return { seqRange: null };
   if (forPage) {
     const cap = Math.max(PROBE_MIN_MATCHES, Math.ceil((r.hi - r.lo + 1) * PROBE_DENSITY));
+    // Counted newest first: FTS5 walks a doclist from one end (a lower rowid bound is not a seek), and
+    // windows usually end now.
     const matches = store
       .prepare(
-        'SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)'
+        'SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ? ' +
+          'ORDER BY rowid DESC LIMIT ?)'
       )
       .pluck()
       .get(fts.expression, r.lo, r.hi, cap) as number;
@@ -66,10 +69,19 @@ export function planSearch(store: MessageStore, f: MessageFilters, forPage: bool
   return windowed ? { seqRange: [r.lo, r.hi] } : {};
 }
 
+export interface WhereOptions {
+  /**
+   * Keep the time range out of the indexes (`+m.started_at`), so a page sorted by latency, tokens,
+   * model or user reads that sort's index in order over a wide window instead of sorting the window.
+   */
+  timeUnindexed?: boolean;
+}
+
 export function buildWhere(
   f: MessageFilters,
   extra: { sql: string; params: SqlParam[] }[] = [],
-  plan: SearchPlan = {}
+  plan: SearchPlan = {},
+  opts: WhereOptions = {}
 ): Where {
   const conds: string[] = [];
   const params: SqlParam[] = [];
@@ -93,12 +105,13 @@ export function buildWhere(
       params.push(max);
     }
   };
+  const time = opts.timeUnindexed ? '+m.started_at' : 'm.started_at';
   if (f.from !== undefined) {
-    conds.push('m.started_at >= ?');
+    conds.push(`${time} >= ?`);
     params.push(f.from);
   }
   if (f.to !== undefined) {
-    conds.push('m.started_at < ?');
+    conds.push(`${time} < ?`);
     params.push(f.to);
   }
   oneOf('m.model', f.model);
@@ -148,6 +161,25 @@ export const SORT_EXPRESSIONS: Record<SortKey, string> = {
 };
 
 const TEXT_SORTS: ReadonlySet<SortKey> = new Set(['model', 'user']);
+
+/** Sorts with an index of their own (schema.ts), worth reading in order over a wide window. */
+export const INDEXED_SORTS: ReadonlySet<SortKey> = new Set(['latency', 'tokens', 'model', 'user']);
+
+/**
+ * Roughly how many messages the time window holds, from two index seeks (seq follows insertion,
+ * which follows time): enough to tell a wide window from a narrow one.
+ */
+export function windowSizeEstimate(store: MessageStore, f: MessageFilters): number {
+  const first = store
+    .prepare('SELECT seq FROM messages WHERE started_at >= ? ORDER BY started_at LIMIT 1')
+    .pluck()
+    .get(f.from ?? 0) as number | undefined;
+  const last = store
+    .prepare('SELECT seq FROM messages WHERE started_at < ? ORDER BY started_at DESC LIMIT 1')
+    .pluck()
+    .get(f.to ?? Number.MAX_SAFE_INTEGER) as number | undefined;
+  return first === undefined || last === undefined ? 0 : Math.max(0, last - first + 1);
+}
 
 export class CursorError extends Error {}
 

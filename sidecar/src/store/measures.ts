@@ -47,6 +47,13 @@ export const MEASURES_SQL = (() => {
   );
 })();
 
+/** The measures a breakdown bucket needs (the user breakdown reads only these). */
+export const BUCKET_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'cost', 'dur_sum'] as const;
+export type BucketMeasure = (typeof BUCKET_MEASURES)[number];
+export const BUCKET_MEASURES_SQL =
+  `count(*) AS messages, coalesce(sum(${IS_ERROR_SQL}), 0) AS errors, coalesce(sum(m.input_tokens), 0) AS in_sum, ` +
+  `coalesce(sum(m.output_tokens), 0) AS out_sum, coalesce(sum(m.cost), 0) AS cost, coalesce(sum(m.duration_ms), 0) AS dur_sum`;
+
 export function binOf(durationMs: number): number {
   for (let i = 0; i < HISTOGRAM_EDGES_MS.length; i++) if (durationMs <= HISTOGRAM_EDGES_MS[i]) return i;
   return HISTOGRAM_EDGES_MS.length;

@@ -16,7 +16,8 @@ let seqOf: Map<string, number>;
 beforeAll(() => {
   t = tempStore();
   const f = new RecordFactory({ seed: 42, from: FROM, to: TO, users: 12 });
-  records = Array.from({ length: 700 }, () => f.next());
+  // More than the 2000 rows above which a wide window reads the sort's own index.
+  records = Array.from({ length: 2300 }, () => f.next());
   // A few with planted words and awkward values for the search and sort edges.
   records.push(
     f.next({
@@ -165,6 +166,19 @@ describe('listMessages: sorts and pagination', () => {
   const combos = SORTS.flatMap((s) => (['asc', 'desc'] as const).map((o) => [s, o] as const));
   test.each(combos)('sort=%s order=%s pages through everything in order', (sort, order) => {
     expect(allPages({}, sort, order, 100)).toEqual(reference({}, sort, order));
+  });
+
+  test.each(combos)('sort=%s order=%s over a wide time window (the sort index path)', (sort, order) => {
+    const f: MessageFilters = { from: FROM + 60_000, to: TO - 60_000 };
+    expect(allPages(f, sort, order, 100)).toEqual(reference(f, sort, order));
+  });
+
+  test.each(combos)('sort=%s order=%s over a narrow window', (sort, order) => {
+    const f: MessageFilters = { from: FROM + 3600_000, to: FROM + 3 * 3600_000 };
+    const expected = reference(f, sort, order);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(expected.length).toBeLessThan(2000);
+    expect(allPages(f, sort, order, 25)).toEqual(expected);
   });
 
   test.each([10, 33, 100])('page size %i with a filter', (limit) => {

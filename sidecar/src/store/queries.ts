@@ -1,4 +1,14 @@
-import { afterCursor, buildWhere, decodeCursor, encodeCursor, planSearch, SORT_EXPRESSIONS } from './filters';
+import {
+  afterCursor,
+  buildWhere,
+  decodeCursor,
+  encodeCursor,
+  INDEXED_SORTS,
+  planSearch,
+  SORT_EXPRESSIONS,
+  windowSizeEstimate,
+} from './filters';
+
 import type { PromptInfo, ResponseInfo } from '../tap/record';
 import {
   promptText,
@@ -22,6 +32,9 @@ import {
   type SortKey,
   type SortOrder,
 } from './types';
+
+/** Above this many messages in the window, sorting the window costs more than reading a sort index. */
+const WIDE_WINDOW_ROWS = 2000;
 
 /** The Explorer's reads: a page of messages, one message, search hits, export pages, variable values. */
 
@@ -56,7 +69,9 @@ export function listMessages(store: MessageStore, filters: MessageFilters, page:
 
 function pageRows(store: MessageStore, filters: MessageFilters, page: PageRequest): KeyedRow[] {
   const extra = page.cursor ? [afterCursor(decodeCursor(page.cursor, page.sort, page.order))] : [];
-  const where = buildWhere(filters, extra, planSearch(store, filters, true));
+  // Over a wide window, a sort with its own index is read in that index's order (one page, no sort).
+  const wide = INDEXED_SORTS.has(page.sort) && windowSizeEstimate(store, filters) > WIDE_WINDOW_ROWS;
+  const where = buildWhere(filters, extra, planSearch(store, filters, true), { timeUnindexed: wide });
   if (where.empty) return [];
   const key = SORT_EXPRESSIONS[page.sort];
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
@@ -193,7 +208,11 @@ export function values(
   filters: MessageFilters,
   limit = 1000
 ): NamedCount[] {
-  const where = buildWhere(filters, dim === 'category' ? [] : [{ sql: `m.${dim} IS NOT NULL`, params: [] }], planSearch(store, filters, false));
+  const where = buildWhere(
+    filters,
+    dim === 'category' ? [] : [{ sql: `m.${dim} IS NOT NULL`, params: [] }],
+    planSearch(store, filters, false)
+  );
   const rows = where.empty
     ? []
     : (store

@@ -94,7 +94,10 @@ export function registerExportRoutes(app: FastifyInstance, ctx: AnalyticsContext
           format: { type: 'string', enum: [...EXPORT_FORMATS], default: 'csv' },
         }),
         // The body is a stream (not serialised by fastify); the schema documents it.
-        response: { 200: { type: 'string', description: 'CSV, NDJSON or a JSON array of messages, streamed' }, ...ERROR_RESPONSES },
+        response: {
+          200: { type: 'string', description: 'CSV, NDJSON or a JSON array of messages, streamed' },
+          ...ERROR_RESPONSES,
+        },
       },
     },
     async (req, reply) => {
