@@ -78,9 +78,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     async close() {
       if (closed) return;
       closed = true;
-      // fastify.close waits for in-flight requests (streams included) before resolving.
-      await proxy.close();
-      if (separateAdmin) await admin.close();
+      // fastify.close waits for in-flight requests (streams included) before resolving. Keep-alive
+      // connections that finish a request during the drain would otherwise idle until their timeout
+      // (72 s): close each as soon as it goes idle.
+      const sweep = setInterval(() => {
+        proxy.server.closeIdleConnections();
+        if (separateAdmin) admin.server.closeIdleConnections();
+      }, 100);
+      try {
+        await proxy.close();
+        if (separateAdmin) await admin.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await tap.close();
       await upstream.close();
     },
