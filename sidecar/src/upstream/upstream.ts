@@ -1,4 +1,4 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import type { Config } from '../config';
 
 /**
@@ -29,10 +29,6 @@ export class Upstream {
 
   path(p: string): string {
     return this.basePath + p;
-  }
-
-  request(opts: Omit<Dispatcher.RequestOptions, 'origin'>): Promise<Dispatcher.ResponseData> {
-    return this.pool.request({ ...opts, path: this.path(opts.path) });
   }
 
   /** A small JSON GET for pollers and readiness checks (never used on the proxy path). */
