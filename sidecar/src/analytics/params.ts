@@ -12,24 +12,8 @@ export class HttpError extends Error {
   }
 }
 
-/** The querystring after fastify's validation and coercion (lists are arrays, numbers are numbers). */
-export interface FilterQuery {
-  q?: string;
-  model?: string[];
-  status?: string[];
-  user?: string;
-  session?: string;
-  category?: string[];
-  endpoint?: string;
-  from?: number;
-  to?: number;
-  min_input_tokens?: number;
-  max_input_tokens?: number;
-  min_output_tokens?: number;
-  max_output_tokens?: number;
-  min_latency_ms?: number;
-  max_latency_ms?: number;
-}
+/** The querystring after fastify's validation and coercion: exactly the store's filters. */
+export type FilterQuery = MessageFilters;
 
 export interface SortQuery {
   sort: SortKey;
