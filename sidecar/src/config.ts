@@ -21,6 +21,10 @@ export interface Config {
   captureLimitBytes: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /** 0 = no limit before Ollama's response headers on inference endpoints (Ollama's own queue decides). */
+  headerTimeoutMs: number;
+  /** Longest a SIGTERM drain waits for in-flight requests before cutting them. */
+  drainTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logRecords: boolean;
   // metrics
@@ -42,6 +46,13 @@ export interface Config {
   maxDbMb: number;
   queueSize: number;
   batchMs: number;
+  // analytics
+  /** Reader threads serving /analytics queries. */
+  queryWorkers: number;
+  /** Time budget of one analytics query; past it the query is stopped and answered with an error. */
+  queryTimeoutMs: number;
+  /** JS heap limit of each store thread, in MiB (a runaway query costs its thread, never the process). */
+  workerMemoryMb: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'url' | 'list' | 'json' | 'level';
@@ -72,7 +83,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'bodyLimitBytes', env: 'OLLAMA_LENS_BODY_LIMIT', flag: '--body-limit', kind: 'int', default: String(256 * 1024 * 1024), help: 'Largest request body accepted, in bytes (413 above).', min: 1 },
   { key: 'captureLimitBytes', env: 'OLLAMA_LENS_CAPTURE_LIMIT', flag: '--capture-limit', kind: 'int', default: String(16 * 1024 * 1024), help: 'Bytes of each request and response body kept for parsing; beyond it the record is marked truncated (forwarding is never affected).', min: 0 },
   { key: 'connectTimeoutMs', env: 'OLLAMA_LENS_CONNECT_TIMEOUT_MS', flag: '--connect-timeout-ms', kind: 'int', default: '10000', help: 'Timeout for connecting to Ollama, in ms.', min: 1 },
-  { key: 'idleTimeoutMs', env: 'OLLAMA_LENS_IDLE_TIMEOUT_MS', flag: '--idle-timeout-ms', kind: 'int', default: '300000', help: 'Longest silence from Ollama (before the headers or between chunks) before the request times out, in ms. A stream\'s total length is never capped.', min: 1 },
+  { key: 'idleTimeoutMs', env: 'OLLAMA_LENS_IDLE_TIMEOUT_MS', flag: '--idle-timeout-ms', kind: 'int', default: '300000', help: 'Longest silence from Ollama between chunks once a response has started (and before the headers on non-inference endpoints), in ms. A stream\'s total length is never capped.', min: 1 },
+  { key: 'headerTimeoutMs', env: 'OLLAMA_LENS_HEADER_TIMEOUT_MS', flag: '--header-timeout-ms', kind: 'int', default: '0', help: 'Longest wait for Ollama\'s response headers on inference endpoints, in ms (0 = no limit: a request waiting in Ollama\'s own queue is not silence; Ollama answers 503 when its queue is full).', min: 0 },
+  { key: 'drainTimeoutMs', env: 'OLLAMA_LENS_DRAIN_TIMEOUT_MS', flag: '--drain-timeout-ms', kind: 'int', default: '120000', help: 'On SIGTERM, how long in-flight requests (streams included) may finish before they are cut and recorded as ended by shutdown, in ms.', min: 0 },
   { key: 'logLevel', env: 'OLLAMA_LENS_LOG_LEVEL', flag: '--log-level', kind: 'level', default: 'info', help: `Log level: ${LEVELS.join(', ')}.` },
   { key: 'logRecords', env: 'OLLAMA_LENS_LOG_RECORDS', flag: '--log-records', kind: 'bool', default: 'false', help: 'Also write each measurement record as a structured log line.' },
   { key: 'metricsEnabled', env: 'OLLAMA_LENS_METRICS', flag: '--metrics', kind: 'bool', default: 'true', help: 'Serve Prometheus metrics at /metrics (false: no measuring beyond the store).' },
@@ -91,6 +104,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'maxDbMb', env: 'OLLAMA_LENS_MAX_DB_MB', flag: '--max-db-mb', kind: 'int', default: '0', help: 'Delete the oldest messages when the store grows beyond this size in MiB (0 = no limit).', min: 0 },
   { key: 'queueSize', env: 'OLLAMA_LENS_QUEUE_SIZE', flag: '--queue-size', kind: 'int', default: '10000', help: 'Records waiting to be written before new ones are dropped (and counted).', min: 1 },
   { key: 'batchMs', env: 'OLLAMA_LENS_BATCH_MS', flag: '--batch-ms', kind: 'int', default: '200', help: 'Longest a record waits before its batch is written, in ms.', min: 1 },
+  { key: 'queryWorkers', env: 'OLLAMA_LENS_QUERY_WORKERS', flag: '--query-workers', kind: 'int', default: '2', help: 'Threads that serve analytics queries, each with its own read connection (the proxy\'s thread never runs one).', min: 1 },
+  { key: 'queryTimeoutMs', env: 'OLLAMA_LENS_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'int', default: '15000', help: 'Time budget of one analytics query, in ms; past it the query is stopped and answered with a JSON error.', min: 100 },
+  { key: 'workerMemoryMb', env: 'OLLAMA_LENS_WORKER_MEMORY_MB', flag: '--worker-memory-mb', kind: 'int', default: '256', help: 'JavaScript heap limit of each store and query thread, in MiB; a query that needs more fails alone.', min: 32 },
 ];
 
 export class ConfigError extends Error {}
