@@ -81,10 +81,51 @@ function pageRows(store: MessageStore, filters: MessageFilters, page: PageReques
   return store.prepare(sql).all(...where.params, page.limit + 1) as KeyedRow[];
 }
 
+export interface ExportPage {
+  rows: ExportRow[];
+  /** Where the next page starts; null after the last page. */
+  next_cursor: string | null;
+}
+
 /**
- * Pages through every filtered message in the requested order without holding a statement open
- * between pages (the connection stays free for the writer), for streamed exports.
+ * One page of an export, resumable from its cursor by any connection (each page is an independent
+ * query, so a slow download never holds a statement, a connection or a reader thread between pages).
  */
+export function exportPage(
+  store: MessageStore,
+  filters: MessageFilters,
+  sort: SortKey,
+  order: SortOrder,
+  cursor: string | null,
+  pageSize = 500
+): ExportPage {
+  const extra = cursor ? [afterCursor(decodeCursor(cursor, sort, order))] : [];
+  const where = buildWhere(filters, extra, planSearch(store, filters, false));
+  if (where.empty) return { rows: [], next_cursor: null };
+  const key = SORT_EXPRESSIONS[sort];
+  const dir = order === 'desc' ? 'DESC' : 'ASC';
+  const sql =
+    `SELECT m.*, c.prompt_preview, c.prompt, c.response, NULL AS chunks, ${key} AS sort_key ` +
+    `FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
+  const raw = store.prepare(sql).all(...where.params, pageSize) as (MessageRow &
+    ContentRow & { sort_key: string | number })[];
+  const rows = raw.map((r) => {
+    const message = toMessage(r, r);
+    return {
+      message,
+      prompt_text: message.prompt ? promptText(message.prompt) : null,
+      response_text: message.response ? responseText(message.response) : null,
+    };
+  });
+  const last = raw[raw.length - 1];
+  return {
+    rows,
+    next_cursor:
+      raw.length < pageSize || !last ? null : encodeCursor({ sort, order, key: last.sort_key, seq: last.seq }),
+  };
+}
+
+/** Every filtered message in the requested order, page by page (for exports on one connection). */
 export function* exportPages(
   store: MessageStore,
   filters: MessageFilters,
@@ -92,33 +133,12 @@ export function* exportPages(
   order: SortOrder,
   pageSize = 500
 ): Generator<ExportRow[]> {
-  let cursor: string | undefined;
-  // Planned once: a whole export reads every match, so the rowid set (narrowed to the window) is right.
-  const plan = planSearch(store, filters, false);
-  for (;;) {
-    const extra = cursor ? [afterCursor(decodeCursor(cursor, sort, order))] : [];
-    const where = buildWhere(filters, extra, plan);
-    if (where.empty) return;
-    const key = SORT_EXPRESSIONS[sort];
-    const dir = order === 'desc' ? 'DESC' : 'ASC';
-    const sql =
-      `SELECT m.*, c.prompt_preview, c.prompt, c.response, NULL AS chunks, ${key} AS sort_key ` +
-      `FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
-    const rows = store.prepare(sql).all(...where.params, pageSize) as (MessageRow &
-      ContentRow & { sort_key: string | number })[];
-    if (rows.length === 0) return;
-    yield rows.map((r) => {
-      const message = toMessage(r, r);
-      return {
-        message,
-        prompt_text: message.prompt ? promptText(message.prompt) : null,
-        response_text: message.response ? responseText(message.response) : null,
-      };
-    });
-    if (rows.length < pageSize) return;
-    const last = rows[rows.length - 1];
-    cursor = encodeCursor({ sort, order, key: last.sort_key, seq: last.seq });
-  }
+  let cursor: string | null = null;
+  do {
+    const page = exportPage(store, filters, sort, order, cursor, pageSize);
+    if (page.rows.length > 0) yield page.rows;
+    cursor = page.next_cursor;
+  } while (cursor);
 }
 
 export interface ExportRow {
