@@ -28,6 +28,34 @@ const obj = (properties: Record<string, Schema>, extra: Schema = {}): Schema => 
 /** A repeatable, comma-separable query parameter (`model=a&model=b` or `model=a,b`). */
 const list = { type: 'array', items: { type: 'string', maxLength: 500 }, maxItems: 100 } as const;
 
+/**
+ * Bounds on every number a client can send, so no parameter can make a query allocate without limit
+ * (a `to` of 1e23 once made the bucket loop grow an array until V8 aborted the process). Ajv coerces
+ * "Infinity" to Infinity and then skips `maximum`, so params.ts `checkNumbers` rejects non-finite
+ * and non-decimal numbers before validation. docs/api.md lists these bounds.
+ */
+export const BOUNDS = {
+  /** Epoch ms of 2100-01-01T00:00:00Z: far past any stored message, far below 2^53. */
+  epochMsMax: 4_102_444_800_000,
+  /** `to` beyond now + this is treated as now + this (a Grafana range may end at "now+1h"). */
+  futureSlackMs: 86_400_000,
+  /** Bucket width: at most 366 days. */
+  intervalSMax: 31_622_400,
+  tokensMax: 1_000_000_000,
+  /** 30 days in ms. */
+  latencyMsMax: 2_592_000_000,
+} as const;
+
+/** An epoch-milliseconds instant within [0, BOUNDS.epochMsMax]. */
+export const epochMs = (description: string): Schema => ({
+  type: 'integer',
+  minimum: 0,
+  maximum: BOUNDS.epochMsMax,
+  description,
+});
+const tokenCount: Schema = { type: 'integer', minimum: 0, maximum: BOUNDS.tokensMax };
+const latencyMs: Schema = { type: 'number', minimum: 0, maximum: BOUNDS.latencyMsMax };
+
 export const FILTER_PROPERTIES: Record<string, Schema> = {
   q: { type: 'string', maxLength: 1000, description: 'full-text search over prompt and response' },
   model: list,
@@ -36,14 +64,14 @@ export const FILTER_PROPERTIES: Record<string, Schema> = {
   session: { type: 'string', maxLength: 500 },
   category: list,
   endpoint: { type: 'string', maxLength: 200 },
-  from: { type: 'integer', minimum: 0, description: 'epoch ms, inclusive' },
-  to: { type: 'integer', minimum: 0, description: 'epoch ms, exclusive' },
-  min_input_tokens: { type: 'integer', minimum: 0 },
-  max_input_tokens: { type: 'integer', minimum: 0 },
-  min_output_tokens: { type: 'integer', minimum: 0 },
-  max_output_tokens: { type: 'integer', minimum: 0 },
-  min_latency_ms: { type: 'number', minimum: 0 },
-  max_latency_ms: { type: 'number', minimum: 0 },
+  from: epochMs('epoch ms, inclusive'),
+  to: epochMs('epoch ms, exclusive; beyond now + 1 day it means now + 1 day'),
+  min_input_tokens: tokenCount,
+  max_input_tokens: tokenCount,
+  min_output_tokens: tokenCount,
+  max_output_tokens: tokenCount,
+  min_latency_ms: latencyMs,
+  max_latency_ms: latencyMs,
 };
 
 export const querystring = (extra: Record<string, Schema> = {}, withFilters = true): Schema => ({
@@ -59,6 +87,7 @@ export const SORT_PROPERTIES: Record<string, Schema> = {
 export const INTERVAL_PROPERTY: Schema = {
   type: 'integer',
   minimum: 1,
+  maximum: BOUNDS.intervalSMax,
   description: 'bucket width in seconds',
 };
 
