@@ -4,6 +4,7 @@ import { INFERENCE_ENDPOINTS } from '../ollama/endpoint';
 import type { ErrorType, MeasurementRecord, RecordSink, RequestStartInfo } from '../tap/record';
 import { costOf } from './cost';
 import { BoundedLabel, normalizeModelName, UNINSTALLED_MODEL_LIMIT, UNKNOWN } from './labels';
+import type { Redactor } from '../store/redact';
 import type { Metrics } from './metrics';
 
 /** A load at least this long is a cold start; a model already in memory reports a few milliseconds. */
@@ -17,6 +18,8 @@ export interface RecorderOptions {
   prices: PriceTable;
   userLabel: boolean;
   userLabelLimit: number;
+  /** With --redact, the `user` label shows the user as the store keeps it: redacted. */
+  redactor?: Redactor;
   /** Requests Ollama runs at once per model (its OLLAMA_NUM_PARALLEL), for the queue-depth estimate. */
   ollamaNumParallel: number;
   /** Shared with the Ollama poller, which pins installed model names. */
@@ -159,7 +162,8 @@ export class MetricsRecorder implements RecordSink {
     const exemplarLabels = { request_id: r.id.slice(0, MAX_EXEMPLAR_ID_CHARS) };
 
     if (this.opts.userLabel) {
-      const user = this.users.value(r.user?.trim() || UNKNOWN);
+      const raw = r.user?.trim() || UNKNOWN;
+      const user = this.users.value(this.opts.redactor ? this.opts.redactor.redact(raw).text : raw);
       m.requests.inc({ model, endpoint, status: r.status, user });
     } else {
       m.requests.inc({ model, endpoint, status: r.status });

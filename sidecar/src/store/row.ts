@@ -7,10 +7,8 @@ import type {
   GenerationOptions,
   MeasurementRecord,
   PromptInfo,
-  PromptMessage,
   RequestStatus,
   ResponseInfo,
-  ToolCall,
 } from '../tap/record';
 import { classify, instructionText } from './classify';
 import type { Redactor } from './redact';
@@ -122,7 +120,12 @@ export function responseText(r: ResponseInfo | undefined): string {
   return parts.join('\n');
 }
 
-/** Applies a text transform to every text field a prompt, response or option set carries. */
+/**
+ * Redacts every text a record carries before it is stored: headers (user, session, user agent),
+ * model, path, error message, options (free-form `extra` keys and values too), prompt, response, tool
+ * names and arguments, chunk texts. The full-text index is built from the redacted texts, so no
+ * secret reaches a table, the index or the WAL.
+ */
 class TextMapper {
   count = 0;
   constructor(private readonly redactor: Redactor) {}
@@ -136,40 +139,21 @@ class TextMapper {
     return r.text;
   }
 
-  tools(calls: ToolCall[] | undefined): ToolCall[] | undefined {
-    return calls?.map((c) => ({ ...c, arguments: this.text(c.arguments) }));
-  }
-
-  prompt(p: PromptInfo | undefined): PromptInfo | undefined {
-    if (!p) return p;
-    const messages = p.messages?.map((m): PromptMessage => ({
-      ...m,
-      content: this.text(m.content),
-      thinking: this.text(m.thinking),
-      tool_calls: this.tools(m.tool_calls),
-    }));
-    return {
-      ...p,
-      prompt: this.text(p.prompt),
-      system: this.text(p.system),
-      suffix: this.text(p.suffix),
-      messages,
-    };
-  }
-
-  response(r: ResponseInfo | undefined): ResponseInfo | undefined {
-    if (!r) return r;
-    return {
-      ...r,
-      content: this.text(r.content),
-      thinking: this.text(r.thinking),
-      tool_calls: this.tools(r.tool_calls),
-    };
-  }
-
-  options(o: GenerationOptions | undefined): GenerationOptions | undefined {
-    if (!o?.stop) return o;
-    return { ...o, stop: o.stop.map((s) => this.text(s)) };
+  /**
+   * Every string in a JSON-like value; with `keys`, object keys too (free-form options may carry a
+   * secret in a key; the keys of a parsed prompt are the parser's own field names). Numbers,
+   * booleans and null are kept, and so is the shape.
+   */
+  deep<T>(v: T, keys = false): T {
+    if (typeof v === 'string') return this.text(v) as T;
+    if (Array.isArray(v)) return v.map((x: unknown) => this.deep(x, keys)) as T;
+    if (v && typeof v === 'object') {
+      // fromEntries defines own properties, so a "__proto__" key stays a key.
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [keys ? this.text(k) : k, this.deep(x, keys)])
+      ) as T;
+    }
+    return v;
   }
 
   chunks(chunks: ChunkTiming[]): ChunkTiming[] {
@@ -270,19 +254,21 @@ export function tokensPerSecond(
 export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow {
   const capture = opts.captureContent && r.capture_content;
   const category: Category = classify(r.prompt);
-  const mapper = capture && opts.redactor ? new TextMapper(opts.redactor) : undefined;
+  // Metadata is redacted whether or not content is captured: headers carry secrets too.
+  const mapper = opts.redactor ? new TextMapper(opts.redactor) : undefined;
+  const text = (s: string | undefined): string | null => n(mapper ? mapper.text(s) : s);
 
   let prompt = r.prompt;
   let response = r.response;
-  let options = r.options;
+  let options = capture ? r.options : metadataOptions(r.options);
   let chunks = r.chunks;
   if (mapper) {
-    prompt = mapper.prompt(prompt);
-    response = mapper.response(response);
-    options = mapper.options(options);
-    if (chunks) chunks = mapper.chunks(chunks);
-  } else if (!capture) {
-    options = metadataOptions(options);
+    options = mapper.deep(options, true);
+    if (capture) {
+      prompt = mapper.deep(prompt);
+      response = mapper.deep(response);
+      if (chunks) chunks = mapper.chunks(chunks);
+    }
   }
   const t = r.timings ?? {};
   const cost = costOf(opts.prices, r.model, r.input_tokens, r.output_tokens);
@@ -295,19 +281,19 @@ export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow 
     n(r.ttft_ms),
     n(r.ttfb_ms),
     r.method,
-    r.path,
+    text(r.path),
     r.endpoint,
     r.flavor,
-    n(r.model),
-    n(r.user),
-    n(r.session),
+    text(r.model),
+    text(r.user),
+    text(r.session),
     n(r.client_address),
-    n(r.user_agent),
+    text(r.user_agent),
     r.stream ? 1 : 0,
     r.status,
     r.http_status,
     n(r.error_type),
-    n(r.error_message),
+    text(r.error_message),
     r.request_bytes,
     r.response_bytes,
     category,
@@ -323,7 +309,7 @@ export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow 
     n(t.eval_duration_ns),
     queueMs(r.duration_ms, t.total_duration_ns),
     tokensPerSecond(t.eval_count, t.eval_duration_ns),
-    n(r.done_reason),
+    text(r.done_reason),
     n(r.proxy_overhead_ms),
     options && Object.keys(options).length > 0 ? JSON.stringify(options) : null,
     capture ? 1 : 0,
