@@ -6,7 +6,7 @@ import { healthPlugin } from './health/plugin';
 import { metricsPlugin } from './metrics/plugin';
 import { proxyPlugin } from './proxy/plugin';
 import type { Services } from './services';
-import { storePlugin } from './store/plugin';
+import { StoreThreads } from './store/threads/store-threads';
 import type { RecordSink } from './tap/record';
 import { LogSink } from './tap/log-sink';
 import { Tap } from './tap/tap';
@@ -47,6 +47,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const tap = new Tap((sink, err) => proxy.log.error({ err, sink }, 'sink failed; request unaffected'));
   const upstream = new Upstream(config);
+  // The store lives in its own threads: the proxy's thread only hands records to the writer thread,
+  // and analytics queries run on reader threads.
+  const store = config.storeEnabled ? new StoreThreads(config, proxy.log.child({ component: 'store' })) : null;
   const services: Services = {
     config,
     tap,
@@ -54,14 +57,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     registry: new Registry(),
     readiness: [],
     startedAt: Date.now(),
+    store,
   };
   if (config.logRecords) tap.addSink(new LogSink(proxy.log));
+  if (store) {
+    tap.addSink(store.writer);
+    // A store in trouble is reported ("degraded"), never a reason to stop forwarding.
+    services.readiness.push({ name: 'store', critical: false, check: () => store.health() });
+  }
   for (const sink of opts.sinks ?? []) tap.addSink(sink);
 
   // Admin concerns first: their routes are exact paths, the proxy is the catch-all.
   await admin.register(healthPlugin, services);
   if (config.metricsEnabled) await admin.register(metricsPlugin, services);
-  await admin.register(storePlugin, services);
   await admin.register(analyticsPlugin, services);
   await proxy.register(proxyPlugin, services);
 
@@ -91,7 +99,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       } finally {
         clearInterval(sweep);
       }
+      // Every in-flight request has ended, so every record has reached the tap: the writer thread now
+      // writes all it was handed before the store closes.
       await tap.close();
+      await store?.close();
       await upstream.close();
     },
   };

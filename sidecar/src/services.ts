@@ -1,11 +1,15 @@
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
+import type { StoreThreads } from './store/threads/store-threads';
 import type { Tap } from './tap/tap';
 import type { Upstream } from './upstream/upstream';
 
 /** A named readiness check for /readyz (the upstream, the store, …). */
 export interface ReadinessCheck {
   name: string;
+  /** false: reported (a failure makes /readyz say "degraded") but never fails readiness. Default true. */
+  critical?: boolean;
+  /** `detail` is shown only to a caller with the admin token: it may hold paths and URLs. */
   check(): Promise<{ ok: boolean; detail?: unknown }>;
 }
 
@@ -21,6 +25,6 @@ export interface Services {
   registry: Registry;
   readiness: ReadinessCheck[];
   startedAt: number;
-  /** Set by the store plugin; read by the metrics plugin at every scrape (ollama_store_* metrics). */
-  storeStats?: () => import('./metrics/store-stats').StoreStats;
+  /** The message store's threads (writer and readers); null when the store is off (--store=false). */
+  store: StoreThreads | null;
 }

@@ -63,7 +63,7 @@ beforeAll(async () => {
     f.next({ id: 'sess-a', session: 'S-1', started_at: NOW - 5000 }),
     f.next({ id: 'sess-b', session: 'S-1', started_at: NOW - 4000 })
   );
-  api.ingest(records);
+  await api.ingest(records);
 });
 afterAll(() => api.close());
 
@@ -146,12 +146,12 @@ describe('GET /analytics/messages', () => {
   test.each([
     ['limit=9', /limit must be >= 10/],
     ['limit=101', /limit must be <= 100/],
-    ['limit=ten', /limit must be integer/],
+    ['limit=ten', /limit must be a finite decimal number/],
     ['sort=random', /sort must be equal to one of the allowed values/],
     ['order=up', /order must be equal to one of the allowed values/],
     ['status=ok', /unknown status "ok"; expected one of success, error, cancelled, timeout/],
     ['category=poetry', /unknown category "poetry"/],
-    ['from=yesterday', /from must be integer/],
+    ['from=yesterday', /from must be a finite decimal number/],
     ['min_latency_ms=-1', /min_latency_ms must be >= 0/],
     ['user=a&user=b', /user must be string/],
     ['search=foo', /unknown query parameter "search"; this route accepts: q, model/],
@@ -434,7 +434,7 @@ describe('variables, stats and data management', () => {
     const all = await api.call('DELETE', '/analytics/data/all');
     expect(all.json()).toEqual({ deleted: records.length - older });
     expect(await json('/analytics/data/summary')).toMatchObject({ messages: 0, oldest: null, newest: null });
-    api.ingest(records);
+    await api.ingest(records);
   });
 
   test('unknown analytics routes are 404 JSON, not forwarded', async () => {

@@ -1,13 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SqliteError } from 'better-sqlite3';
 import type { Services } from '../services';
-import { RangeError400 } from '../store/aggregate';
-import { CursorError } from '../store/filters';
-import { storeOf } from '../store/plugin';
-import type { MessageStore } from '../store/store';
+import type { WriterCommand } from '../store/threads/protocol';
+import type { ReaderPool } from '../store/threads/reader-pool';
+import { StoreThreadError, type StoreErrorKind } from '../store/threads/thread-events';
 import { bearerAuth } from './auth';
 import { registerCors } from './cors';
-import { HttpError } from './params';
+import { checkNumbers, HttpError } from './params';
 import { registerAggregationRoutes } from './routes/aggregations';
 import { registerDataRoutes } from './routes/data';
 import { registerExportRoutes } from './routes/export';
@@ -20,12 +18,13 @@ import { errorSchema } from './schemas';
 /** What every route module receives. */
 export interface AnalyticsContext {
   services: Services;
-  /** The open message store, or an HttpError 503 explaining why there is none. */
-  store(): MessageStore;
+  /** Runs a store query on a reader thread (never on this one), within the query budget. */
+  query: ReaderPool['query'];
+  /** Runs a data-management command (delete) on the writer thread. */
+  command(command: WriterCommand): Promise<number | boolean>;
 }
 
-/** SQLite failures that mean "the store cannot serve now", not "the request was wrong". */
-const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CORRUPT|CANTOPEN|NOTADB|NOMEM)/;
+const STATUS_OF: Record<StoreErrorKind, number> = { bad_request: 400, unavailable: 503, timeout: 503, internal: 500 };
 
 /**
  * The analytics API under /analytics/*: the Explorer's only way to the stored messages. Encapsulated,
@@ -33,16 +32,12 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CORRUPT|CANT
  */
 export async function analyticsPlugin(app: FastifyInstance, services: Services): Promise<void> {
   const { config } = services;
+  const { store } = services;
+  const disabled = () => new HttpError(503, 'the message store is disabled (--store=false)');
   const ctx: AnalyticsContext = {
     services,
-    store() {
-      const handle = storeOf(services);
-      if (!config.storeEnabled || !handle)
-        throw new HttpError(503, 'the message store is disabled (--store=false)');
-      if (!handle.store || !handle.store.isOpen)
-        throw new HttpError(503, `the message store is unavailable: ${handle.openError ?? 'closed'}`);
-      return handle.store;
-    },
+    query: store ? (name, ...args) => store.readers.query(name, ...args) : () => Promise.reject(disabled()),
+    command: store ? (command) => store.command(command) : () => Promise.reject(disabled()),
   };
 
   if (config.corsOrigins.length > 0) registerCors(app, config.corsOrigins);
@@ -77,16 +72,19 @@ export async function analyticsPlugin(app: FastifyInstance, services: Services):
         );
       }
     }
+    checkNumbers(query, known);
   });
 
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if ('validation' in err && err.validation) return reply.code(400).send({ error: err.message });
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
-    if (err instanceof CursorError || err instanceof RangeError400)
-      return reply.code(400).send({ error: err.message });
-    if (err instanceof SqliteError && UNAVAILABLE_CODES.test(err.code)) {
-      req.log.warn({ err }, 'analytics query failed: store unavailable');
-      return reply.code(503).send({ error: `the message store is unavailable: ${err.message}` });
+    if (err instanceof StoreThreadError && err.kind !== 'internal') {
+      if (err.kind !== 'bad_request') req.log.warn({ err }, 'analytics query failed');
+      const message =
+        err.kind === 'unavailable' && !/unavailable|closing|stopped|waiting|needed more/.test(err.message)
+          ? `the message store is unavailable: ${err.message}`
+          : err.message;
+      return reply.code(STATUS_OF[err.kind]).send({ error: message });
     }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: err.message });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { smallDisk } from '../../test/helpers/small-disk';
 import { analyticsApp, type AnalyticsApp } from '../../test/store/analytics-app';
 import { RecordFactory } from '../../test/store/records';
 
@@ -101,21 +102,20 @@ describe('CORS', () => {
 });
 
 describe('store unavailable', () => {
-  test('--store=false: analytics answers 503, readiness reports the store disabled (ok)', async () => {
+  test('--store=false: analytics answers 503, no store threads run, readiness has no store check', async () => {
     const api = await analyticsApp(['--store', 'false']);
     try {
       const res = await api.call('GET', '/analytics/messages');
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ error: 'the message store is disabled (--store=false)' });
-      const check = api.services.readiness.find((c) => c.name === 'store')!;
-      expect(await check.check()).toEqual({ ok: true, detail: { enabled: false } });
-      expect(api.services.storeStats).toBeUndefined();
+      expect(api.store).toBeNull();
+      expect(api.services.readiness.find((c) => c.name === 'store')).toBeUndefined();
     } finally {
       await api.close();
     }
   });
 
-  test('a database that cannot be opened: 503 with the reason, not ready, records dropped as store errors', async () => {
+  test('a database that cannot be opened: 503 with the reason, store degraded, records dropped as store errors', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ollama-lens-bad-'));
     // A directory where the database file should be.
     fs.mkdirSync(path.join(dir, 'db'));
@@ -126,8 +126,8 @@ describe('store unavailable', () => {
       expect(res.json().error).toMatch(/^the message store is unavailable: /);
       const check = await api.services.readiness.find((c) => c.name === 'store')!.check();
       expect(check.ok).toBe(false);
-      api.ingest([new RecordFactory().next()]);
-      expect(api.services.storeStats!()).toEqual({
+      await api.ingest([new RecordFactory().next()]);
+      expect(api.store!.stats).toMatchObject({
         written: 0,
         dropped: { queue_full: 0, store_error: 1 },
         queueDepth: 0,
@@ -138,24 +138,27 @@ describe('store unavailable', () => {
     }
   });
 
-  test('readiness follows the writer: a failed write makes the store not ready until a write succeeds', async () => {
-    const api = await analyticsApp();
+  test('readiness follows the writer: a failed write marks the store degraded until a write succeeds', async () => {
+    const disk = smallDisk(16);
+    const api = await analyticsApp(['--db', path.join(disk.dir, 'lens.db')]);
     try {
       const check = () => api.services.readiness.find((c) => c.name === 'store')!.check();
       expect((await check()).ok).toBe(true);
-      const store = api.handle!.store!;
-      store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true })}`);
+      disk.fill();
+      // Long prompts: they need pages the full disk cannot give.
       const f = new RecordFactory({ seed: 2 });
-      api.ingest(Array.from({ length: 50 }, () => f.next()));
+      const long = 'the quick brown fox '.repeat(20_000);
+      await api.ingest(Array.from({ length: 10 }, () => f.next({ prompt: { prompt: long } })));
       const bad = await check();
       expect(bad.ok).toBe(false);
       expect(JSON.stringify(bad.detail)).toMatch(/full/);
-      store.db.pragma('max_page_count = 1073741823');
-      api.ingest([f.next()]);
+      expect(api.store!.stats.dropped.store_error).toBeGreaterThanOrEqual(1);
+      disk.free();
+      await api.ingest([f.next()]);
       expect((await check()).ok).toBe(true);
-      expect(api.services.storeStats!()).toMatchObject({ written: 1, dropped: { store_error: 50 } });
     } finally {
       await api.close();
+      disk.unmount();
     }
   });
 });

@@ -358,6 +358,14 @@ export const METRICS = {
     unit: 'records',
     source: 'store',
   },
+  storeThreadRestarts: {
+    name: 'ollama_store_thread_restarts_total',
+    type: 'counter',
+    help: 'Store threads replaced: the writer or a reader died (crash), an analytics query ran past its budget (timeout) or out of heap (memory).',
+    labels: ['thread', 'reason'],
+    unit: 'restarts',
+    source: 'store',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricKey = keyof typeof METRICS;
@@ -370,6 +378,12 @@ export const DEFAULT_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
 /** Reasons the store may drop a record (`ollama_store_dropped_total{reason}`). */
 export const STORE_DROP_REASONS = ['queue_full', 'store_error'] as const;
 export type StoreDropReason = (typeof STORE_DROP_REASONS)[number];
+
+/** The store's threads and why one was replaced (`ollama_store_thread_restarts_total{thread,reason}`). */
+export const STORE_THREADS = ['writer', 'reader'] as const;
+export type StoreThreadName = (typeof STORE_THREADS)[number];
+export const STORE_THREAD_RESTART_REASONS = ['crash', 'timeout', 'memory'] as const;
+export type StoreThreadRestartReason = (typeof STORE_THREAD_RESTART_REASONS)[number];
 
 /** Where a loaded model's memory lives (`ollama_model_memory_bytes{location}`). */
 export const MEMORY_LOCATIONS = ['vram', 'ram'] as const;

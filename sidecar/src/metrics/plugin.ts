@@ -4,6 +4,8 @@
  * instance in Prometheus text or OpenMetrics, as the scraper asks.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { bearerAuth } from '../analytics/auth';
+import { isLoopback } from '../config';
 import type { Services } from '../services';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from './exposition';
 import { GpuCollector } from './gpu';
@@ -38,7 +40,7 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
       ...ollama.hooks(),
       ...host.hooks(),
       ...gpu.hooks(),
-      ...storeHooks(() => services.storeStats),
+      ...storeHooks(services.store ? () => services.store!.stats : undefined),
       queueDepth: (g) => g.set(inFlight.queueDepth(config.ollamaNumParallel)),
     },
     onCollectError: (metric, err) =>
@@ -84,7 +86,14 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
     await ollama.close();
   });
 
-  app.get('/metrics', async (request, reply) => {
+  // Beyond loopback the metrics need the admin token like every admin endpoint (Prometheus sends it
+  // with `authorization: { credentials_file: … }`); on loopback they stay open for a local scraper.
+  const exposed = config.adminPort === 0 ? !isLoopback(config.host) : !isLoopback(config.adminHost);
+  if (exposed && !config.adminToken)
+    throw new Error('/metrics would listen beyond loopback without a token: set OLLAMA_LENS_ADMIN_TOKEN');
+  const onRequest = exposed && config.adminToken ? [bearerAuth(config.adminToken)] : [];
+
+  app.get('/metrics', { onRequest }, async (request, reply) => {
     const format = negotiateFormat(request.headers.accept);
     const body = await renderMetrics(registry, format);
     return reply

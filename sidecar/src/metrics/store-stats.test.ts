@@ -6,20 +6,26 @@ import { storeHooks, type StoreStats, type StoreStatsProvider } from './store-st
 
 describe('store metrics', () => {
   it('mirror the store stats at every scrape, and read 0 without a store', async () => {
-    const services: { storeStats?: StoreStatsProvider } = {};
-    const registry = new Registry();
-    createMetrics(registry, { userLabel: false, collect: storeHooks(() => services.storeStats) });
-    const scrape = async () => parseExposition(await renderMetrics(registry, 'prometheus'));
-
-    let exp = await scrape();
+    const without = new Registry();
+    createMetrics(without, { userLabel: false, collect: storeHooks(undefined) });
+    let exp = parseExposition(await renderMetrics(without, 'prometheus'));
     expect(value(exp, 'ollama_store_written_total')).toBe(0);
     expect(value(exp, 'ollama_store_dropped_total', { reason: 'queue_full' })).toBe(0);
     expect(value(exp, 'ollama_store_dropped_total', { reason: 'store_error' })).toBe(0);
     expect(value(exp, 'ollama_store_queue_depth')).toBe(0);
 
-    const stats: StoreStats = { written: 120, dropped: { queue_full: 3, store_error: 1 }, queueDepth: 17 };
-    services.storeStats = () => stats; // the store plugin registers after the metrics plugin
+    const stats: StoreStats = {
+      written: 120,
+      dropped: { queue_full: 3, store_error: 1 },
+      queueDepth: 17,
+      threadRestarts: [{ thread: 'reader', reason: 'timeout', count: 2 }],
+    };
+    const provider: StoreStatsProvider = () => stats;
+    const registry = new Registry();
+    createMetrics(registry, { userLabel: false, collect: storeHooks(provider) });
+    const scrape = async () => parseExposition(await renderMetrics(registry, 'prometheus'));
     exp = await scrape();
+    expect(value(exp, 'ollama_store_thread_restarts_total', { thread: 'reader', reason: 'timeout' })).toBe(2);
     expect(value(exp, 'ollama_store_written_total')).toBe(120);
     expect(value(exp, 'ollama_store_dropped_total', { reason: 'queue_full' })).toBe(3);
     expect(value(exp, 'ollama_store_dropped_total', { reason: 'store_error' })).toBe(1);
@@ -37,7 +43,7 @@ describe('store metrics', () => {
     const registry = new Registry();
     createMetrics(registry, {
       userLabel: false,
-      collect: storeHooks(() => () => {
+      collect: storeHooks(() => {
         throw new Error('store closed');
       }),
       onCollectError: (metric) => failures.push(metric),
@@ -46,6 +52,7 @@ describe('store metrics', () => {
     expect(failures.sort()).toEqual([
       'ollama_store_dropped_total',
       'ollama_store_queue_depth',
+      'ollama_store_thread_restarts_total',
       'ollama_store_written_total',
     ]);
     expect(exp.families.has('ollama_requests_total')).toBe(true);

@@ -1,9 +1,14 @@
 /**
  * What the message store reports about itself, read when /metrics is scraped. The store (sidecar/src/store)
- * provides it through `Services.storeStats`; the metrics module only reads it, so neither depends on the
+ * provides it (app.ts hands `StoreThreads.stats` to the metrics plugin); the metrics module only reads it, so neither depends on the
  * other's internals.
  */
-import { STORE_DROP_REASONS, type StoreDropReason } from './contract';
+import {
+  STORE_DROP_REASONS,
+  type StoreDropReason,
+  type StoreThreadName,
+  type StoreThreadRestartReason,
+} from './contract';
 import type { CollectHooks } from './metrics';
 
 export interface StoreStats {
@@ -13,23 +18,27 @@ export interface StoreStats {
   dropped: Record<StoreDropReason, number>;
   /** Records waiting in the write queue now. */
   queueDepth: number;
+  /** Store threads replaced since start, by thread and reason (monotonic). */
+  threadRestarts?: { thread: StoreThreadName; reason: StoreThreadRestartReason; count: number }[];
 }
 
 export type StoreStatsProvider = () => StoreStats;
 
-type StoreHooks = Required<Pick<CollectHooks, 'storeWritten' | 'storeDropped' | 'storeQueueDepth'>>;
+type StoreHooks = Required<
+  Pick<CollectHooks, 'storeWritten' | 'storeDropped' | 'storeQueueDepth' | 'storeThreadRestarts'>
+>;
 
 function count(n: number | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /**
- * Collect hooks for the store metrics. `provider` is looked up at every scrape because the store plugin
- * registers after the metrics plugin. Without a store (disabled) the counters read 0.
+ * Collect hooks for the store metrics, read at every scrape. Without a store (disabled, or no
+ * provider) the counters read 0.
  */
-export function storeHooks(provider: () => StoreStatsProvider | undefined): StoreHooks {
+export function storeHooks(provider: StoreStatsProvider | undefined): StoreHooks {
   // The store's counts are monotonic; a counter mirrors them by being reset to the current total.
-  const read = (): StoreStats | undefined => provider()?.();
+  const read = (): StoreStats | undefined => provider?.();
   return {
     storeWritten: (c) => {
       c.reset();
@@ -42,6 +51,10 @@ export function storeHooks(provider: () => StoreStatsProvider | undefined): Stor
     },
     storeQueueDepth: (g) => {
       g.set(count(read()?.queueDepth));
+    },
+    storeThreadRestarts: (c) => {
+      c.reset();
+      for (const r of read()?.threadRestarts ?? []) c.inc({ thread: r.thread, reason: r.reason }, count(r.count));
     },
   };
 }

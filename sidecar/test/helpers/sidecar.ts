@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { buildApp, type Sidecar } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { MeasurementRecord, RecordSink } from '../../src/tap/record';
@@ -13,6 +14,8 @@ export interface TestSidecar {
   /** Resolves with the first record (already emitted or yet to come) that matches. */
   waitForRecord(match: (r: MeasurementRecord) => boolean, timeoutMs?: number): Promise<MeasurementRecord>;
   close(): Promise<void>;
+  /** A read-only connection of the test's own to the sidecar's store file (WAL: it sees every commit). */
+  openDb(): Database.Database;
 }
 
 /**
@@ -52,5 +55,6 @@ export async function startSidecar(upstream: string, flags: string[] = []): Prom
       });
     },
     close: () => app.close(),
+    openDb: () => new Database(config.dbPath, { readonly: true, fileMustExist: true }),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The store and analytics plugins mounted on their own fastify instance with real Services (a real
- * store on a temporary file, a real tap), listening on a loopback port: the API's unit tests drive it
- * over HTTP without the proxy or Ollama. Records go in through the real writer (the tap's sink).
+ * The analytics plugin mounted on its own fastify instance with real Services (the real store threads
+ * on a temporary file, a real tap), listening on a loopback port: the API's unit tests drive it over
+ * HTTP without the proxy or Ollama. Records go in through the real writer thread (the tap's sink).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { analyticsPlugin } from '../../src/analytics/plugin';
 import { loadConfig } from '../../src/config';
 import type { Services } from '../../src/services';
-import { storeOf, storePlugin, type StoreHandle } from '../../src/store/plugin';
+import { StoreThreads } from '../../src/store/threads/store-threads';
 import type { MeasurementRecord } from '../../src/tap/record';
 import { Tap } from '../../src/tap/tap';
 import { Upstream } from '../../src/upstream/upstream';
@@ -34,10 +34,11 @@ export interface AnalyticsApp {
     headers?: Record<string, string>
   ): Promise<Response>;
   services: Services;
-  handle: StoreHandle | undefined;
+  /** The store's threads (null with --store=false). */
+  store: StoreThreads | null;
   dir: string;
-  /** Emits records through the tap and writes them now. */
-  ingest(records: readonly MeasurementRecord[]): void;
+  /** Emits records through the tap and resolves once the writer thread has written them. */
+  ingest(records: readonly MeasurementRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +46,8 @@ export interface AnalyticsApp {
 export async function analyticsApp(args: string[] = []): Promise<AnalyticsApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ollama-lens-api-'));
   const config = loadConfig(['--db', path.join(dir, 'messages.db'), '--log-level', 'silent', ...args]);
+  const silent = { info() {}, warn() {}, error() {} };
+  const store = config.storeEnabled ? new StoreThreads(config, silent) : null;
   const services: Services = {
     config,
     tap: new Tap(),
@@ -52,12 +55,15 @@ export async function analyticsApp(args: string[] = []): Promise<AnalyticsApp> {
     registry: new Registry(),
     readiness: [],
     startedAt: Date.now(),
+    store,
   };
+  if (store) {
+    services.tap.addSink(store.writer);
+    services.readiness.push({ name: 'store', critical: false, check: () => store.health() });
+  }
   const app = Fastify({ logger: false });
-  await app.register(storePlugin, services);
   await app.register(analyticsPlugin, services);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const handle = storeOf(services);
   return {
     app,
     url,
@@ -67,15 +73,16 @@ export async function analyticsApp(args: string[] = []): Promise<AnalyticsApp> {
       return { statusCode: res.statusCode, headers: res.headers, body, json: () => JSON.parse(body) };
     },
     services,
-    handle,
+    store,
     dir,
-    ingest(records) {
+    async ingest(records) {
       for (const r of records) services.tap.emit(r);
-      handle?.writer.flush();
+      await store?.flush();
     },
     async close() {
       await app.close();
       await services.tap.close();
+      await store?.close();
       await services.upstream.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -5,7 +5,6 @@
  */
 import { request } from 'undici';
 import { classify } from '../../src/store/classify';
-import { storeOf } from '../../src/store/plugin';
 import { SORTS } from '../../src/store/types';
 import type { MeasurementRecord } from '../../src/tap/record';
 import { testOllamaModels, testOllamaUrl } from '../harness/env';
@@ -53,13 +52,14 @@ beforeAll(async () => {
   n++;
   await settle(sidecar, n);
   records = sidecar.records;
-  const store = storeOf(sidecar.app.services)!.store!;
+  const db = sidecar.openDb();
   seqOf = new Map(
-    (store.db.prepare('SELECT id, seq FROM messages').all() as { id: string; seq: number }[]).map((r) => [
+    (db.prepare('SELECT id, seq FROM messages').all() as { id: string; seq: number }[]).map((r) => [
       r.id,
       r.seq,
     ])
   );
+  db.close();
 }, 120_000);
 afterAll(() => sidecar.close());
 
@@ -102,7 +102,7 @@ async function pages(qs: string, limit = 10): Promise<string[]> {
 test('every request through the sidecar became exactly one stored message', async () => {
   expect(records.length).toBe(33);
   expect(new Set(seqOf.keys())).toEqual(new Set(records.map((r) => r.id)));
-  expect(storeOf(sidecar.app.services)!.writer.stats).toMatchObject({
+  expect(sidecar.app.services.store!.stats).toMatchObject({
     written: 33,
     dropped: { queue_full: 0, store_error: 0 },
   });

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { storeOf } from '../../src/store/plugin';
 import { testOllamaModels, testOllamaUrl } from '../harness/env';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
 import { send, settle } from './traffic';
@@ -18,7 +17,7 @@ async function get(sidecar: TestSidecar, p: string) {
   >;
 }
 
-/** Every byte of the database files, after the WAL has been checkpointed by a clean close. */
+/** Every byte of the database files (.db, and -wal and -shm if any are left after the close). */
 function diskBytes(sidecar: TestSidecar): Buffer {
   const db = sidecar.app.services.config.dbPath;
   const dir = path.dirname(db);
@@ -120,6 +119,116 @@ describe('redaction', () => {
   });
 });
 
+describe('redaction of headers, options and tool calls', () => {
+  /** Secrets that arrive only outside the prompt text: in headers, free-form options, tool calls. */
+  const HIDDEN = {
+    userEmail: 'lena.schmidt@firma.example',
+    sessionAws: 'AKIAJ7Q2EXAMPLEKEY99',
+    uaToken: 'zY8xW7vU6tS5rQ4pO3nM2l',
+    optionCard: '5555 5555 5555 4444',
+    toolCard: '4012888888881881',
+    optionKeyEmail: 'ops.pager@firma.example',
+  };
+
+  test('none of them reaches the API, the search index or a byte of the .db, -wal or -shm files', async () => {
+    const [model] = testOllamaModels();
+    // Content capture off for one request too: its headers must be redacted all the same.
+    const sidecar = await startSidecar(testOllamaUrl(), ['--redact', '--batch-ms', '20']);
+    const headers = {
+      'x-user-id': HIDDEN.userEmail,
+      'x-session-id': HIDDEN.sessionAws,
+      'user-agent': `acme-bot/1.0 (Authorization: Bearer ${HIDDEN.uaToken})`,
+    };
+    let ids: string[];
+    try {
+      const sent = [
+        await send(
+          sidecar.url,
+          '/api/chat',
+          {
+            model,
+            stream: true,
+            // Unknown option keys are kept as free-form `extra`: a secret in a key and in a value.
+            options: {
+              num_predict: 8,
+              stop: [`card ${HIDDEN.optionCard}`],
+              billing_ref: `card ${HIDDEN.optionCard}`,
+              [HIDDEN.optionKeyEmail]: true,
+            },
+            messages: [
+              { role: 'user', content: 'Pay the invoice.' },
+              {
+                role: 'assistant',
+                content: '',
+                tool_calls: [
+                  {
+                    function: {
+                      name: 'charge_card',
+                      arguments: { card: HIDDEN.toolCard, note: HIDDEN.userEmail },
+                    },
+                  },
+                ],
+              },
+              { role: 'tool', content: 'paid' },
+            ],
+          },
+          headers
+        ),
+        await send(
+          sidecar.url,
+          '/api/generate',
+          { model, stream: false, options: { num_predict: 4 }, prompt: 'hello' },
+          { ...headers, 'x-ollama-lens-no-capture': '1' }
+        ),
+        await send(
+          sidecar.url,
+          '/api/chat',
+          { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] },
+          headers
+        ),
+      ];
+      ids = sent.map((x) => x.id);
+      await settle(sidecar, 3);
+      for (const id of ids) {
+        const text = JSON.stringify((await get(sidecar, `/analytics/messages/${id}`)).message);
+        for (const s of Object.values(HIDDEN)) expect(text).not.toContain(s);
+        expect(text).toContain('[REDACTED:email]');
+        expect(text).toContain('[REDACTED:aws_key]');
+        expect(text).toContain('[REDACTED:token]');
+      }
+      const first = (await get(sidecar, `/analytics/messages/${ids[0]}`)).message as {
+        user: string;
+        session: string;
+        options: { extra?: Record<string, unknown>; stop?: string[] };
+      };
+      expect(first).toMatchObject({ user: '[REDACTED:email]', session: '[REDACTED:aws_key]' });
+      expect(first.options.stop).toEqual(['card [REDACTED:card]']);
+      expect(first.options.extra).toMatchObject({
+        billing_ref: 'card [REDACTED:card]',
+        '[REDACTED:email]': true,
+      });
+      // Filtering by the redacted user still finds that user's messages: same secret, same placeholder.
+      const page = await get(sidecar, `/analytics/messages?user=${encodeURIComponent('[REDACTED:email]')}`);
+      expect((page.messages as unknown[]).length).toBe(3);
+      for (const q of [
+        'lena',
+        'schmidt',
+        'AKIAJ7Q2EXAMPLEKEY99',
+        'zY8xW7vU6tS5rQ4pO3nM2l',
+        '4012888888881881',
+        '5555',
+      ])
+        expect((await get(sidecar, `/analytics/search?q=${encodeURIComponent(q)}`)).results).toEqual([]);
+    } finally {
+      await sidecar.close();
+    }
+    const bytes = diskBytes(sidecar);
+    expect(bytes.length).toBeGreaterThan(10_000);
+    for (const s of [...Object.values(HIDDEN), 'lena.schmidt', 'J7Q2EXAMPLEKEY', '4012 8888', '5555 5555'])
+      expect({ secret: s, found: bytes.includes(s) }).toEqual({ secret: s, found: false });
+  });
+});
+
 describe('content capture off', () => {
   const WORD = 'quetzalcoatlus';
 
@@ -159,13 +268,11 @@ describe('content capture off', () => {
         expect((message!.chunks as { text: unknown }[]).every((c) => c.text === null)).toBe(true);
       }
       expect((await get(sidecar, `/analytics/search?q=${WORD}`)).results).toEqual([]);
-      const store = storeOf(sidecar.app.services)!.store!;
+      const db = sidecar.openDb();
       expect(
-        store.db
-          .prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH \'"tell"\'')
-          .pluck()
-          .get()
+        db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH \'"tell"\'').pluck().get()
       ).toBe(0);
+      db.close();
     } finally {
       await sidecar.close();
     }

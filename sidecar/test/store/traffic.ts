@@ -5,7 +5,6 @@
  */
 import { request } from 'undici';
 import type { TestSidecar } from '../helpers/sidecar';
-import { storeOf } from '../../src/store/plugin';
 
 export interface Sent {
   /** The sidecar's id for the exchange (x-ollama-lens-id), which is also the stored message id. */
@@ -102,12 +101,12 @@ export function round(model: string, model2: string, n: number): [string, unknow
   ];
 }
 
-/** Waits until the tap has emitted `count` records, then writes the store's queue now. */
+/** Waits until the tap has emitted `count` records, then until the writer thread has written them. */
 export async function settle(sidecar: TestSidecar, count: number, timeoutMs = 15000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (sidecar.records.length < count) {
     if (Date.now() > until) throw new Error(`only ${sidecar.records.length} of ${count} records emitted`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  storeOf(sidecar.app.services)?.writer.flush();
+  await sidecar.app.services.store?.flush();
 }

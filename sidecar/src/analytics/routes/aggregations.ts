@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { aggregations } from '../../store/aggregate';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters, parseInclude, type FilterQuery } from '../params';
 import { aggregationQuery, aggregationsSchema, ERROR_RESPONSES } from '../schemas';
@@ -10,7 +9,7 @@ export function registerAggregationRoutes(app: FastifyInstance, ctx: AnalyticsCo
     '/analytics/aggregations',
     { schema: { querystring: aggregationQuery, response: { 200: aggregationsSchema, ...ERROR_RESPONSES } } },
     async (req) =>
-      aggregations(ctx.store(), parseFilters(req.query), {
+      ctx.query('aggregations', parseFilters(req.query), {
         intervalS: req.query.interval,
         include: parseInclude(req.query.include),
       })

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { dataSummary } from '../../store/aggregate';
 import type { AnalyticsContext } from '../plugin';
 import { dataSummarySchema, deletedSchema, ERROR_RESPONSES, querystring } from '../schemas';
 
@@ -13,7 +12,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: AnalyticsContext):
         response: { 200: dataSummarySchema, ...ERROR_RESPONSES },
       },
     },
-    async () => dataSummary(ctx.store())
+    async () => ctx.query('dataSummary')
   );
   app.delete<{ Querystring: { before: number } }>(
     '/analytics/data/messages',
@@ -27,11 +26,11 @@ export function registerDataRoutes(app: FastifyInstance, ctx: AnalyticsContext):
         response: { 200: deletedSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => ({ deleted: await ctx.store().deleteBefore(req.query.before) })
+    async (req) => ({ deleted: Number(await ctx.command({ op: 'deleteBefore', before: req.query.before })) })
   );
   app.delete(
     '/analytics/data/all',
     { schema: { querystring: querystring({}, false), response: { 200: deletedSchema, ...ERROR_RESPONSES } } },
-    async () => ({ deleted: ctx.store().deleteAll() })
+    async () => ({ deleted: Number(await ctx.command({ op: 'deleteAll' })) })
   );
 }

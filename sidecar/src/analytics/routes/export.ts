@@ -2,12 +2,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
-import { exportPages, type ExportRow } from '../../store/queries';
+import type { ExportPage, ExportRow } from '../../store/queries';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters, type FilterQuery, type SortQuery } from '../params';
 import { ERROR_RESPONSES, querystring, SORT_PROPERTIES } from '../schemas';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'json'] as const;
+/** Rows per export page: one reader round trip each. */
+const EXPORT_PAGE_ROWS = 500;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -102,13 +104,20 @@ export function registerExportRoutes(app: FastifyInstance, ctx: AnalyticsContext
     },
     async (req, reply) => {
       const { format, sort, order } = req.query;
-      const pages = exportPages(ctx.store(), parseFilters(req.query), sort, order);
+      const filters = parseFilters(req.query);
+      // Each page is its own query on whichever reader is free, within the query budget; the next
+      // page is asked for only when the client has taken the previous one (backpressure).
+      const nextPage = (cursor: string | null): Promise<ExportPage> =>
+        ctx.query('exportPage', filters, sort, order, cursor, EXPORT_PAGE_ROWS);
       // Read the first page now: a failing query is still a proper JSON error, not a cut-off download.
-      const first = pages.next();
-      function* allPages(): Generator<ExportRow[]> {
-        if (first.done) return;
-        yield first.value;
-        yield* pages;
+      const first = await nextPage(null);
+      async function* allPages(): AsyncGenerator<ExportRow[]> {
+        let page = first;
+        for (;;) {
+          if (page.rows.length > 0) yield page.rows;
+          if (!page.next_cursor) return;
+          page = await nextPage(page.next_cursor);
+        }
       }
 
       let body: Readable;
@@ -117,8 +126,8 @@ export function registerExportRoutes(app: FastifyInstance, ctx: AnalyticsContext
         body = csv;
         pipeline(
           Readable.from(
-            (function* () {
-              for (const page of allPages()) for (const r of page) yield csvRecord(r);
+            (async function* () {
+              for await (const page of allPages()) for (const r of page) yield csvRecord(r);
             })()
           ),
           csv,
@@ -129,17 +138,17 @@ export function registerExportRoutes(app: FastifyInstance, ctx: AnalyticsContext
       } else if (format === 'ndjson') {
         // One chunk per page: 500 lines per write instead of one write per line.
         body = Readable.from(
-          (function* () {
-            for (const page of allPages())
+          (async function* () {
+            for await (const page of allPages())
               yield page.map((r) => JSON.stringify(exportObject(r)) + '\n').join('');
           })()
         );
       } else {
         body = Readable.from(
-          (function* () {
+          (async function* () {
             let n = 0;
             yield '[';
-            for (const page of allPages())
+            for await (const page of allPages())
               yield page.map((r) => (n++ === 0 ? '\n' : ',\n') + JSON.stringify(exportObject(r))).join('');
             yield n === 0 ? ']\n' : '\n]\n';
           })()

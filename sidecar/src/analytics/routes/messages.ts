@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { getMessage, listMessages } from '../../store/queries';
 import type { AnalyticsContext } from '../plugin';
 import { HttpError, parseFilters, type FilterQuery, type SortQuery } from '../params';
 import {
@@ -41,7 +40,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AnalyticsContex
     },
     async (req) => {
       const { sort, order, limit, cursor } = req.query;
-      return listMessages(ctx.store(), parseFilters(req.query), { sort, order, limit, cursor });
+      return ctx.query('listMessages', parseFilters(req.query), { sort, order, limit, cursor });
     }
   );
 
@@ -55,7 +54,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AnalyticsContex
       },
     },
     async (req) => {
-      const detail = getMessage(ctx.store(), req.params.id);
+      const detail = await ctx.query('getMessage', req.params.id);
       if (!detail) throw new HttpError(404, `no message with id ${JSON.stringify(req.params.id)}`);
       return detail;
     }
@@ -71,7 +70,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AnalyticsContex
       },
     },
     async (req) => {
-      if (!ctx.store().deleteById(req.params.id))
+      if (!(await ctx.command({ op: 'deleteById', id: req.params.id })))
         throw new HttpError(404, `no message with id ${JSON.stringify(req.params.id)}`);
       return { deleted: 1 };
     }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { search } from '../../store/queries';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters, type FilterQuery } from '../params';
 import { ERROR_RESPONSES, querystring, searchSchema } from '../schemas';
@@ -14,6 +13,6 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: AnalyticsContext
         response: { 200: searchSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => ({ results: search(ctx.store(), parseFilters(req.query), req.query.limit) })
+    async (req) => ({ results: await ctx.query('search', parseFilters(req.query), req.query.limit) })
   );
 }

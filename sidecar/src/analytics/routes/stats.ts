@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { currentStats, history } from '../../store/aggregate';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters, type FilterQuery } from '../params';
 import {
@@ -16,7 +15,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AnalyticsContext)
     '/analytics/stats/current',
     { schema: { querystring: querystring(), response: { 200: currentStatsSchema, ...ERROR_RESPONSES } } },
     async (req) =>
-      currentStats(ctx.store(), parseFilters(req.query), (Date.now() - ctx.services.startedAt) / 1000)
+      ctx.query('currentStats', parseFilters(req.query), (Date.now() - ctx.services.startedAt) / 1000)
   );
   app.get<{ Querystring: FilterQuery & { interval?: number } }>(
     '/analytics/stats/history',
@@ -26,6 +25,6 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: AnalyticsContext)
         response: { 200: historySchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => ({ metrics: history(ctx.store(), parseFilters(req.query), req.query.interval) })
+    async (req) => ({ metrics: await ctx.query('history', parseFilters(req.query), req.query.interval) })
   );
 }

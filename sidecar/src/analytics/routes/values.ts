@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { values } from '../../store/queries';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters, type FilterQuery } from '../params';
 import { categoriesSchema, ERROR_RESPONSES, modelsSchema, querystring, usersSchema } from '../schemas';
@@ -11,19 +10,19 @@ export function registerValueRoutes(app: FastifyInstance, ctx: AnalyticsContext)
     '/analytics/models',
     { schema: { querystring: qs, response: { 200: modelsSchema, ...ERROR_RESPONSES } } },
     async (req) => ({
-      models: values(ctx.store(), 'model', parseFilters(req.query)),
+      models: await ctx.query('values', 'model', parseFilters(req.query)),
     })
   );
   app.get<{ Querystring: FilterQuery }>(
     '/analytics/users',
     { schema: { querystring: qs, response: { 200: usersSchema, ...ERROR_RESPONSES } } },
     async (req) => ({
-      users: values(ctx.store(), 'user', parseFilters(req.query)),
+      users: await ctx.query('values', 'user', parseFilters(req.query)),
     })
   );
   app.get<{ Querystring: FilterQuery }>(
     '/analytics/categories',
     { schema: { querystring: qs, response: { 200: categoriesSchema, ...ERROR_RESPONSES } } },
-    async (req) => ({ categories: values(ctx.store(), 'category', parseFilters(req.query)) })
+    async (req) => ({ categories: await ctx.query('values', 'category', parseFilters(req.query)) })
   );
 }

@@ -1,0 +1,196 @@
+import type { Worker } from 'node:worker_threads';
+import type { FromReader, QueryArgs, QueryName, QueryRequest, QueryResult } from './protocol';
+import { spawnThread } from './spawn';
+import { StoreThreadError, type ThreadEvents } from './thread-events';
+
+export interface ReaderPoolOptions extends ThreadEvents {
+  dbPath: string;
+  /** Reader threads at most (started on first use). */
+  size: number;
+  /** Budget of one query from the moment it is asked, waiting included (ms). */
+  timeoutMs: number;
+  /** JS heap limit of each reader thread (MiB). */
+  memoryMb: number;
+  /** Queries waiting for a reader before new ones are refused. */
+  maxWaiting?: number;
+}
+
+interface Task {
+  request: QueryRequest;
+  deadline: number;
+  resolve(result: unknown): void;
+  reject(err: StoreThreadError): void;
+}
+
+interface Reader {
+  worker: Worker;
+  ready: boolean;
+  task: Task | null;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Analytics queries on a pool of reader threads. Each query has one budget: past it, a waiting query
+ * is refused and a running one is stopped by terminating its thread (SQLite offers no safe way to
+ * interrupt a statement from another thread); a fresh reader takes its place. A reader that runs out
+ * of heap (its resourceLimits) fails its query alone. The proxy's thread only posts and receives.
+ */
+export class ReaderPool {
+  private readers: Reader[] = [];
+  private waiting: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private waitTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: ReaderPoolOptions) {}
+
+  query<K extends QueryName>(name: K, ...args: QueryArgs<K>): Promise<QueryResult<K>> {
+    if (this.closed) return Promise.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+    if (this.waiting.length >= (this.opts.maxWaiting ?? 64))
+      return Promise.reject(
+        new StoreThreadError('unavailable', `too many analytics queries waiting (${this.waiting.length}); try again shortly`)
+      );
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        request: { id: this.nextId++, name, args },
+        deadline: Date.now() + this.opts.timeoutMs,
+        resolve: resolve as (r: unknown) => void,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  /** Threads running now (for tests and /readyz). */
+  get threads(): number {
+    return this.readers.length;
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    for (;;) {
+      const task = this.waiting[0];
+      if (!task) break;
+      const idle = this.readers.find((r) => r.ready && !r.task);
+      if (!idle) {
+        if (this.readers.length < this.opts.size) this.spawn();
+        break;
+      }
+      this.waiting.shift();
+      this.run(idle, task);
+    }
+    this.armWaitTimer();
+  }
+
+  /** Refuses queries that used up their budget while waiting for a reader. */
+  private armWaitTimer(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    const first = this.waiting[0];
+    if (!first) return;
+    this.waitTimer = setTimeout(() => {
+      const now = Date.now();
+      const expired = this.waiting.filter((t) => t.deadline <= now);
+      this.waiting = this.waiting.filter((t) => t.deadline > now);
+      for (const t of expired)
+        t.reject(
+          new StoreThreadError(
+            'timeout',
+            `the analytics query waited ${this.opts.timeoutMs} ms for a free reader (all ${this.opts.size} busy); try again or narrow the query`
+          )
+        );
+      this.armWaitTimer();
+    }, Math.max(0, Math.min(...this.waiting.map((t) => t.deadline)) - Date.now()));
+    this.waitTimer.unref();
+  }
+
+  private run(reader: Reader, task: Task): void {
+    reader.task = task;
+    reader.timer = setTimeout(() => {
+      // Past the budget: the statement cannot be interrupted from here, so the thread goes with it.
+      this.replace(reader, 'timeout');
+      task.reject(
+        new StoreThreadError(
+          'timeout',
+          `the analytics query ran past its ${this.opts.timeoutMs} ms budget and was stopped; narrow the time range or filters (--query-timeout-ms sets the budget)`
+        )
+      );
+    }, Math.max(1, task.deadline - Date.now()));
+    reader.worker.postMessage(task.request);
+  }
+
+  private spawn(): void {
+    const worker = spawnThread('reader', { dbPath: this.opts.dbPath }, { maxOldGenerationSizeMb: this.opts.memoryMb });
+    const reader: Reader = { worker, ready: false, task: null };
+    this.readers.push(reader);
+    let heapExhausted = false;
+    worker.on('message', (m: FromReader) => {
+      if (m.type === 'ready') {
+        reader.ready = true;
+        this.dispatch();
+      } else if (m.type === 'open_failed') {
+        this.remove(reader);
+        void worker.terminate();
+        // Nothing can be answered without the store: fail what waits rather than spawning in a loop.
+        for (const t of this.waiting.splice(0))
+          t.reject(new StoreThreadError('unavailable', `the message store is unavailable: ${m.message}`));
+      } else if (m.type === 'result') {
+        const task = reader.task;
+        if (!task || task.request.id !== m.id) return;
+        clearTimeout(reader.timer);
+        reader.task = null;
+        if (m.error) task.reject(new StoreThreadError(m.error.kind, m.error.message));
+        else task.resolve(m.result);
+        this.dispatch();
+      }
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') heapExhausted = true;
+      else this.opts.log.error({ err, thread: 'reader' }, 'analytics reader thread failed');
+    });
+    worker.on('exit', () => {
+      if (!this.readers.includes(reader)) return;
+      this.remove(reader);
+      if (this.closed) return;
+      const task = reader.task;
+      clearTimeout(reader.timer);
+      const reason = heapExhausted ? 'memory' : 'crash';
+      this.opts.onRestart('reader', reason);
+      this.opts.log.warn({ thread: 'reader', reason, query: task?.request.name }, 'analytics reader thread stopped; a new one will serve the next query');
+      task?.reject(
+        new StoreThreadError(
+          'unavailable',
+          heapExhausted
+            ? `the analytics query needed more than the ${this.opts.memoryMb} MiB a reader may use (--worker-memory-mb) and was stopped; narrow the time range or filters`
+            : 'the analytics reader thread stopped while answering; try again'
+        )
+      );
+      this.dispatch();
+    });
+  }
+
+  private remove(reader: Reader): void {
+    this.readers = this.readers.filter((r) => r !== reader);
+  }
+
+  private replace(reader: Reader, reason: 'timeout'): void {
+    this.remove(reader);
+    reader.task = null;
+    void reader.worker.terminate();
+    this.opts.onRestart('reader', reason);
+    this.opts.log.warn({ thread: 'reader', reason }, 'analytics query past its budget; its reader thread was stopped');
+    this.dispatch();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    for (const t of this.waiting.splice(0)) t.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+    const readers = this.readers.splice(0);
+    for (const r of readers) {
+      clearTimeout(r.timer);
+      r.task?.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+    }
+    await Promise.all(readers.map((r) => r.worker.terminate()));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A reader thread: one read-only SQLite connection that runs the analytics queries the proxy's thread
+ * asks for, one at a time. A query that runs past its budget is stopped by terminating this thread
+ * (reader-pool.ts), which is why nothing here holds state beyond the connection.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { aggregations, currentStats, dataSummary, history } from '../aggregate';
+import { exportPage, getMessage, listMessages, search, values } from '../queries';
+import { MessageStore } from '../store';
+import type { FromReader, QueryRequest, ReaderInit } from './protocol';
+import { toThreadError } from './thread-error';
+
+/** Every query a reader thread runs, by name: the store comes first, then plain-data arguments. */
+export const READ_QUERIES = {
+  aggregations,
+  currentStats,
+  history,
+  dataSummary,
+  listMessages,
+  getMessage,
+  search,
+  values,
+  exportPage,
+};
+export type ReadQueries = typeof READ_QUERIES;
+
+function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
+  const send = (m: FromReader) => port.postMessage(m);
+  let store: MessageStore;
+  try {
+    store = new MessageStore(init.dbPath, { cacheMb: 16 });
+    // This connection only reads: the writer thread owns every write.
+    store.db.pragma('query_only = ON');
+  } catch (err) {
+    send({ type: 'open_failed', message: (err as Error).message });
+    return;
+  }
+  port.on('message', (req: QueryRequest) => {
+    const fn = READ_QUERIES[req.name] as (s: MessageStore, ...args: unknown[]) => unknown;
+    try {
+      if (!fn) throw new Error(`unknown query ${String(req.name)}`);
+      send({ type: 'result', id: req.id, result: fn(store, ...req.args) });
+    } catch (err) {
+      send({ type: 'result', id: req.id, error: toThreadError(err) });
+    }
+  });
+  send({ type: 'ready' });
+}
+
+if (parentPort && (workerData as { role?: string } | undefined)?.role === 'reader') {
+  main(parentPort, workerData as ReaderInit);
+}

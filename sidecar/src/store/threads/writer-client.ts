@@ -1,0 +1,259 @@
+import type { Worker } from 'node:worker_threads';
+import type { StoreStats } from '../../metrics/store-stats';
+import type { MeasurementRecord, RecordSink } from '../../tap/record';
+import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from './protocol';
+import { spawnThread } from './spawn';
+import { StoreThreadError, type ThreadEvents } from './thread-events';
+
+export interface WriterClientOptions extends ThreadEvents {
+  init: Omit<WriterInit, 'statsIntervalMs'>;
+  memoryMb: number;
+  /** Longest a record waits on this thread before it is posted (ms). */
+  postIntervalMs?: number;
+  /** Records posted at once as soon as this many wait. */
+  postBatch?: number;
+}
+
+const EMPTY: WriterThreadStats = { received: 0, written: 0, storeErrors: 0, queueFull: 0, queueDepth: 0 };
+const STATS_INTERVAL_MS = 50;
+/** A thread that dies again within this long of its start waits before the next restart (backoff). */
+const CRASH_WINDOW_MS = 10_000;
+
+/**
+ * The store's sink on the proxy's thread. `record()` encodes the record as JSON once and queues the
+ * bytes; every few milliseconds the queued buffers are transferred (moved, not copied) to the writer
+ * thread, which does everything else. The queue is bounded across both threads: when the writer falls
+ * behind by `queueSize` records, new ones are dropped and counted, never waited for. A writer thread
+ * that dies is restarted (its in-flight records are counted as store errors); the proxy never notices.
+ */
+export class WriterClient implements RecordSink {
+  readonly name = 'store';
+  private worker: Worker | null = null;
+  private ready = false;
+  private pending: Uint8Array[] = [];
+  private postTimer: NodeJS.Timeout | undefined;
+  private postImmediate: NodeJS.Immediate | undefined;
+  /** Records posted to the current thread. */
+  private posted = 0;
+  /** The current thread's last report. */
+  private thread: WriterThreadStats = EMPTY;
+  /** Totals carried over from threads that died. */
+  private carried = { written: 0, storeErrors: 0, queueFull: 0 };
+  private readonly local = { queue_full: 0, store_error: 0 };
+  private readonly encoder = new TextEncoder();
+  private commands = new Map<number, { resolve: (v: number | boolean) => void; reject: (e: Error) => void }>();
+  private nextCommand = 1;
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private openFailure: string | undefined;
+  private readyWaiters: (() => void)[] = [];
+  /** Threads restarted after dying (for the metrics and /readyz). */
+  restarts = 0;
+
+  constructor(private readonly opts: WriterClientOptions) {
+    this.start();
+  }
+
+  private start(): void {
+    this.ready = false;
+    this.posted = 0;
+    this.thread = EMPTY;
+    this.startedAt = Date.now();
+    const worker = spawnThread(
+      'writer',
+      { ...this.opts.init, statsIntervalMs: STATS_INTERVAL_MS },
+      { maxOldGenerationSizeMb: this.opts.memoryMb }
+    );
+    this.worker = worker;
+    worker.on('message', (m: FromWriter) => this.onMessage(m));
+    worker.on('error', (err) => this.opts.log.error({ err, thread: 'writer' }, 'store writer thread failed'));
+    worker.on('exit', (code) => this.onExit(worker, code));
+  }
+
+  /** Resolves once the thread has opened the store (or found that it cannot). */
+  whenReady(): Promise<void> {
+    if (this.ready || this.closing) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Why the store could not be opened, if it could not. */
+  get openError(): string | undefined {
+    return this.openFailure;
+  }
+
+  get lastError(): { message: string; at: number } | undefined {
+    return this.thread.lastError;
+  }
+
+  private onMessage(m: FromWriter): void {
+    switch (m.type) {
+      case 'ready':
+      case 'open_failed':
+        this.openFailure = m.type === 'open_failed' ? m.message : undefined;
+        if (m.type === 'open_failed')
+          this.opts.log.error(
+            { err: new Error(m.message) },
+            'message store unavailable; proxying continues without it'
+          );
+        this.ready = true;
+        for (const w of this.readyWaiters.splice(0)) w();
+        this.post();
+        return;
+      case 'stats':
+      case 'closed':
+        this.thread = m.stats;
+        return;
+      case 'reply': {
+        const c = this.commands.get(m.id);
+        if (!c) return;
+        this.commands.delete(m.id);
+        if (m.error) c.reject(new StoreThreadError(m.error.kind, m.error.message));
+        else c.resolve(m.result ?? 0);
+        return;
+      }
+      case 'log': {
+        const fields = { ...m.fields, thread: 'writer', ...(m.err ? { err: m.err } : {}) };
+        this.opts.log[m.level](fields, m.msg);
+        return;
+      }
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    this.ready = false;
+    // What the dead thread had not written is lost: count it, and keep its totals.
+    const t = this.thread;
+    const lost = Math.max(0, this.posted - t.written - t.storeErrors - t.queueFull);
+    this.carried.written += t.written;
+    this.carried.storeErrors += t.storeErrors + lost;
+    this.carried.queueFull += t.queueFull;
+    this.posted = 0;
+    this.thread = EMPTY;
+    for (const c of this.commands.values()) c.reject(new StoreThreadError('unavailable', 'the store writer thread stopped'));
+    this.commands.clear();
+    if (this.closing) return;
+    this.restarts++;
+    this.opts.onRestart('writer', 'crash');
+    this.opts.log.error(
+      { thread: 'writer', exitCode: code, lost },
+      'store writer thread died; restarting it (requests unaffected)'
+    );
+    const delay = Date.now() - this.startedAt < CRASH_WINDOW_MS ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7)) : 0;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.closing) this.start();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Records waiting on this thread, in flight, and queued in the writer thread. */
+  private depth(): number {
+    return this.pending.length + Math.max(0, this.posted - this.thread.received) + this.thread.queueDepth;
+  }
+
+  record(r: MeasurementRecord): void {
+    if (this.closing) {
+      this.local.store_error++;
+      return;
+    }
+    if (this.depth() >= this.opts.init.queueSize) {
+      this.local.queue_full++;
+      return;
+    }
+    this.pending.push(this.encoder.encode(JSON.stringify(r)));
+    if (this.pending.length >= (this.opts.postBatch ?? 64)) {
+      this.postImmediate ??= setImmediate(() => {
+        this.postImmediate = undefined;
+        this.post();
+      });
+    } else if (!this.postTimer) {
+      this.postTimer = setTimeout(() => {
+        this.postTimer = undefined;
+        this.post();
+      }, this.opts.postIntervalMs ?? 10);
+      this.postTimer.unref();
+    }
+  }
+
+  /** Moves the queued records to the writer thread (when it is up). */
+  private post(): void {
+    if (!this.worker || !this.ready || this.pending.length === 0) return;
+    const payloads = this.pending.map((b) => b.buffer as ArrayBuffer);
+    this.pending = [];
+    this.posted += payloads.length;
+    const msg: ToWriter = { type: 'records', payloads };
+    this.worker.postMessage(msg, payloads);
+  }
+
+  /** Runs a data-management command in the writer thread, after every record handed over before it. */
+  async command(command: WriterCommand, timeoutMs: number): Promise<number | boolean> {
+    await this.whenReady();
+    this.post();
+    const worker = this.worker;
+    if (!worker || this.closing) throw new StoreThreadError('unavailable', 'the store writer thread is not running');
+    const id = this.nextCommand++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.commands.delete(id);
+        reject(new StoreThreadError('timeout', `the store did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.commands.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      const msg: ToWriter = { type: 'command', id, command };
+      worker.postMessage(msg);
+    });
+  }
+
+  /** The thread's handle, for tests that kill it. */
+  get threadForTests(): Worker | null {
+    return this.worker;
+  }
+
+  get stats(): StoreStats {
+    const t = this.thread;
+    return {
+      written: this.carried.written + t.written,
+      dropped: {
+        queue_full: this.local.queue_full + this.carried.queueFull + t.queueFull,
+        store_error: this.local.store_error + this.carried.storeErrors + t.storeErrors,
+      },
+      queueDepth: this.depth(),
+    };
+  }
+
+  /** Hands every queued record to the thread, lets it write them all, and stops it. Idempotent. */
+  close(timeoutMs = 60_000): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      if (this.postTimer) clearTimeout(this.postTimer);
+      if (this.postImmediate) clearImmediate(this.postImmediate);
+      const worker = this.worker;
+      if (!worker) {
+        this.local.store_error += this.pending.length;
+        this.pending = [];
+        return;
+      }
+      if (!this.ready) await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
+      this.ready = true;
+      this.post();
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const msg: ToWriter = { type: 'close' };
+      worker.postMessage(msg);
+      const timer = delay(timeoutMs).then(() => 'timeout' as const);
+      if ((await Promise.race([exited, timer])) === 'timeout') {
+        this.opts.log.error({ thread: 'writer' }, 'store writer thread did not finish in time; stopping it');
+        await worker.terminate();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,152 @@
+/**
+ * The writer thread: owns the store's one write connection. It receives records from the proxy's
+ * thread as transferred JSON buffers and does everything the proxy must not wait for: row preparation,
+ * classification, redaction, FTS indexing, batched transactions, retention and statistics upkeep.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MeasurementRecord } from '../../tap/record';
+import { Redactor } from '../redact';
+import { Retention } from '../retention';
+import { MessageStore } from '../store';
+import { StoreWriter } from '../writer';
+import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from './protocol';
+import { toThreadError } from './thread-error';
+
+/** Logs store write failures at most this often (a full disk would otherwise log every batch). */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+const OPTIMIZE_INTERVAL_MS = 3600_000;
+
+function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
+  const send = (m: FromWriter) => port.postMessage(m);
+  let store: MessageStore | null = null;
+  let openError: string | undefined;
+  try {
+    store = new MessageStore(init.dbPath);
+  } catch (err) {
+    openError = (err as Error).message;
+  }
+
+  let lastLog = 0;
+  let unlogged = 0;
+  const writer = new StoreWriter(store, {
+    queueSize: init.queueSize,
+    batchMs: init.batchMs,
+    // Off the proxy's thread a transaction may be large: fewer commits, same pauses (none).
+    batchSize: 1000,
+    captureContent: init.captureContent,
+    redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
+    prices: init.prices,
+    onError(err, dropped) {
+      unlogged += dropped;
+      const now = Date.now();
+      if (now - lastLog < ERROR_LOG_INTERVAL_MS) return;
+      send({
+        type: 'log',
+        level: 'error',
+        msg: 'message store write failed; records dropped, requests unaffected',
+        err: toThreadError(err),
+        fields: { dropped: unlogged },
+      });
+      lastLog = now;
+      unlogged = 0;
+    },
+  });
+  if (openError) writer.lastError = { message: openError, at: Date.now() };
+
+  let received = 0;
+  const stats = (): WriterThreadStats => ({
+    received,
+    written: writer.stats.written,
+    storeErrors: writer.stats.dropped.store_error,
+    queueFull: writer.stats.dropped.queue_full,
+    queueDepth: writer.stats.queueDepth,
+    lastError: writer.lastError,
+  });
+  // Counters flow back on a timer rather than per batch: cheap, and fresh enough for the queue bound.
+  let reported = '';
+  const report = setInterval(() => {
+    const s = stats();
+    const key = `${s.received}/${s.written}/${s.storeErrors}/${s.queueFull}/${s.queueDepth}/${s.lastError?.at}`;
+    if (key === reported) return;
+    reported = key;
+    send({ type: 'stats', stats: s });
+  }, init.statsIntervalMs);
+
+  const retention = store
+    ? new Retention(store, {
+        retentionDays: init.retentionDays,
+        maxDbMb: init.maxDbMb,
+        onError: (err) => send({ type: 'log', level: 'error', msg: 'retention pass failed', err: toThreadError(err) }),
+        onDeleted: (deleted, reason) =>
+          send({ type: 'log', level: 'info', msg: 'retention deleted old messages', fields: { deleted, reason } }),
+      })
+    : null;
+  retention?.start();
+  // The planner's statistics follow the data as it grows (hourly; cheap when little changed).
+  const maintenance = setInterval(() => store?.optimize(), OPTIMIZE_INTERVAL_MS);
+  maintenance.unref();
+
+  const decoder = new TextDecoder();
+  async function run(command: WriterCommand): Promise<number | boolean> {
+    if (command.op === 'flush') {
+      writer.flush();
+      send({ type: 'stats', stats: stats() });
+      return true;
+    }
+    if (!store || !store.isOpen) throw new Error(`the message store is unavailable: ${openError ?? 'closed'}`);
+    // Data management sees every record the proxy handed over before it.
+    writer.flush();
+    switch (command.op) {
+      case 'deleteBefore':
+        return store.deleteBefore(command.before);
+      case 'deleteAll':
+        return store.deleteAll();
+      case 'deleteById':
+        return store.deleteById(command.id);
+      case 'ping':
+        store.ping();
+        return true;
+    }
+    return false;
+  }
+
+  port.on('message', (m: ToWriter) => {
+    switch (m.type) {
+      case 'records':
+        for (const payload of m.payloads) {
+          received++;
+          let record: MeasurementRecord;
+          try {
+            record = JSON.parse(decoder.decode(payload)) as MeasurementRecord;
+          } catch {
+            writer.stats.dropped.store_error++;
+            continue;
+          }
+          writer.record(record);
+        }
+        return;
+      case 'command':
+        run(m.command).then(
+          (result) => send({ type: 'reply', id: m.id, result }),
+          (err: unknown) => send({ type: 'reply', id: m.id, error: toThreadError(err) })
+        );
+        return;
+      case 'close':
+        void (async () => {
+          clearInterval(report);
+          clearInterval(maintenance);
+          await retention?.stop();
+          await writer.close();
+          store?.close();
+          send({ type: 'closed', stats: stats() });
+          port.close();
+        })();
+        return;
+    }
+  });
+  send(openError ? { type: 'open_failed', message: openError } : { type: 'ready' });
+}
+
+if (parentPort && (workerData as { role?: string } | undefined)?.role === 'writer') {
+  main(parentPort, workerData as WriterInit);
+}
