@@ -8,10 +8,11 @@ import {
   DAY_MS,
   HISTOGRAM_EDGES_MS,
   history,
-  RangeError400,
+  MAX_BUCKETS,
   resolveInterval,
   SCATTER_MAX,
 } from './aggregate';
+import { RELATIVE_ERROR } from './sketch';
 import { classify } from './classify';
 import { costOf } from '../metrics/cost';
 
@@ -76,7 +77,7 @@ describe('aggregations', () => {
     expect(Object.values(a.summary.change).every((v) => v === null)).toBe(true);
   });
 
-  test('time series: zero-filled buckets, sums and exact percentiles per bucket', () => {
+  test('time series: zero-filled buckets, exact sums and percentiles within the sketch error per bucket', () => {
     const from = NOW - 6 * HOUR;
     const a = aggregations(t.store, { from, to: NOW, model: ['llama3.2:3b'] }, { intervalS: 1800 }, NOW);
     // Buckets are aligned to the epoch: a window that is not aligned has a partial first and last bucket.
@@ -95,21 +96,40 @@ describe('aggregations', () => {
       expect(p.output_tokens).toBe(sum(defined(b.map((r) => r.output_tokens))));
       const d = b.map((r) => r.duration_ms).sort((x, y) => x - y);
       const rank = (q: number) => (d.length ? d[Math.max(1, Math.ceil(q * d.length)) - 1] : null);
-      expect(p.latency_p50_ms).toBe(rank(0.5));
-      expect(p.latency_p95_ms).toBe(rank(0.95));
-      expect(p.latency_p99_ms).toBe(rank(0.99));
+      // Percentiles come from merged log-bucket sketches: within RELATIVE_ERROR of the exact nearest rank.
+      for (const [got, q] of [
+        [p.latency_p50_ms, 0.5],
+        [p.latency_p95_ms, 0.95],
+        [p.latency_p99_ms, 0.99],
+      ] as const) {
+        const want = rank(q);
+        if (want === null) expect(got).toBeNull();
+        else expect(Math.abs(got! - want)).toBeLessThanOrEqual(RELATIVE_ERROR * want + 1e-9);
+      }
     }
   });
 
-  test('default interval keeps to about 200 buckets; too fine an interval is refused', () => {
+  test('default interval keeps to about 200 buckets; too fine an interval is widened to at most MAX_BUCKETS', () => {
     expect(aggregations(t.store, {}, { include: ['timeseries'] }, NOW).timeseries.length).toBeLessThanOrEqual(
       201
     );
     expect(resolveInterval({ from: 0, to: 3600_000 }, undefined)).toBe(30_000);
     expect(resolveInterval({ from: 0, to: 30 * DAY_MS }, undefined)).toBe(6 * 3600_000);
-    expect(() => aggregations(t.store, { from: NOW - 30 * DAY_MS, to: NOW }, { intervalS: 1 }, NOW)).toThrow(
-      RangeError400
-    );
+    const fine = aggregations(t.store, { from: NOW - 30 * DAY_MS, to: NOW }, { intervalS: 1 }, NOW);
+    expect(fine.timeseries.length).toBeLessThanOrEqual(MAX_BUCKETS + 1);
+    expect(sum(fine.timeseries.map((p) => p.requests))).toBe(inWindow(NOW - 30 * DAY_MS, NOW).length);
+    // Widened to the rollups' units: whole minutes, hours, days; sub-minute only over an hour at most.
+    expect(resolveInterval({ from: 0, to: 30 * DAY_MS }, 1)).toBe(HOUR);
+    expect(resolveInterval({ from: 0, to: 3000 * DAY_MS }, 1)).toBe(7 * DAY_MS);
+    expect(resolveInterval({ from: 0, to: DAY_MS }, 90)).toBe(2 * 60_000);
+    expect(resolveInterval({ from: 0, to: DAY_MS }, 5400)).toBe(2 * HOUR);
+    expect(resolveInterval({ from: 0, to: 3 * HOUR }, 10)).toBe(60_000);
+    expect(resolveInterval({ from: 0, to: HOUR }, 10)).toBe(10_000);
+    for (const bad of [Number.NaN, Infinity, -5, 0, 2 ** 60]) {
+      const ms = resolveInterval({ from: 0, to: 2 ** 52 }, bad);
+      expect(Number.isSafeInteger(ms)).toBe(true);
+      expect(Math.ceil(2 ** 52 / ms)).toBeLessThanOrEqual(MAX_BUCKETS);
+    }
     expect(() => aggregations(t.store, { from: NOW, to: NOW - 1 }, {}, NOW)).toThrow(/must be before/);
   });
 

@@ -1,15 +1,16 @@
-import { buildWhere, planSearch, type Where } from './filters';
+import { buildWhere, planSearch } from './filters';
 import {
   BIN_COUNT,
   BUCKET_MEASURES,
-  BUCKET_MEASURES_SQL,
   type BucketMeasure,
   HISTOGRAM_EDGES_MS,
-  IS_ERROR_SQL,
+  type Measure,
   MEASURES,
-  MEASURES_SQL,
-  ROLLUP_HOUR_MS,
+  measuresOf,
 } from './measures';
+import { distinctUsers, hasDimFilter, readRollup, rollupCompatible, type RolledRow } from './rollup';
+import { toFtsQuery } from './search-query';
+import { bucketOf, type Dense, newDense, quantiles } from './sketch';
 import type { MessageStore } from './store';
 import type {
   Aggregations,
@@ -28,20 +29,39 @@ import type {
 } from './types';
 
 /**
- * The Explorer's aggregations over the filtered window. The summary, the model/category/status
- * breakdowns and the latency histogram all derive from one set of grouped measures, read from the
- * hourly rollup for whole hours when the filters allow it and from the messages for the rest; the
- * time series, the user breakdown and the scatter sample read the messages (over the covering
- * window index). Percentiles are exact (nearest rank). A panel that needs one part asks for just it
- * (`include`).
+ * The Explorer's aggregations over the filtered window, at a cost set by what is asked, not by
+ * what is stored:
+ *
+ * - Filters the rollups hold (time, model, status, category, endpoint): every figure comes from the
+ *   minute/hour/day rollups plus the partial minutes at the window's ends (rollup.ts), so it is
+ *   exact and costs O(buckets). Time-series percentiles come from merged latency sketches
+ *   (sketch.ts: within 2 % of the exact nearest-rank value). Unique users and the user breakdown
+ *   come from the per-user rollup with time-only filters; with a model, status, category or
+ *   endpoint filter they are computed from the newest SAMPLE_LIMIT matching messages.
+ * - Anything else (a search term, user, session, token or latency ranges): every figure is computed
+ *   from the newest SAMPLE_LIMIT matching messages. The response says so: `sampled` is true when
+ *   more messages matched than were read, `matched` counts the matches when known.
+ *
+ * A panel that needs one part asks for just it (`include`).
  */
 
 export { HISTOGRAM_EDGES_MS };
 export const DAY_MS = 24 * 3600 * 1000;
 export const SCATTER_MAX = 500;
+/** Instants the scatter probes, spread evenly over the window (then thinned to SCATTER_MAX). */
+const SCATTER_PROBES = 2 * SCATTER_MAX;
 export const BREAKDOWN_LIMIT = 50;
-export const MAX_BUCKETS = 5000;
+/** The most buckets any time series has: a finer interval is widened to fit. */
+export const MAX_BUCKETS = 1000;
+/** Messages read, newest first, when the rollups cannot answer a filter set. */
+export const SAMPLE_LIMIT = 50_000;
+/** Counting the matches stops here (matched is then null: "more than this"). */
+export const MATCH_COUNT_LIMIT = 1_000_000;
 const TARGET_BUCKETS = 200;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Below a minute, buckets are read from the messages, so only over a window up to this long. */
+const SUB_MINUTE_MAX_SPAN_MS = HOUR_MS;
 /** Bucket widths (seconds) the default interval picks from. */
 const NICE_INTERVALS_S = [
   1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
@@ -68,171 +88,84 @@ export interface Window {
 export function resolveWindow(f: MessageFilters, now = Date.now()): Window {
   const to = f.to ?? (f.from !== undefined ? Math.max(now, f.from + 1) : now);
   const from = f.from ?? to - DAY_MS;
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+    throw new RangeError400(`from and to must be whole epoch milliseconds, got ${from} and ${to}`);
+  }
   if (from >= to) throw new RangeError400(`from (${from}) must be before to (${to})`);
   return { from, to };
 }
 
-/** The bucket width in ms: the given interval, or the smallest nice one giving ≤ ~200 buckets. */
-export function resolveInterval(w: Window, intervalS: number | undefined): number {
-  const span = w.to - w.from;
-  // Inlined into SQL (integer division by a bound double would not bucket), so always an integer.
-  if (intervalS !== undefined) {
-    const ms = Math.round(intervalS * 1000);
-    if (!Number.isSafeInteger(ms) || ms < 1000)
-      throw new RangeError400(`interval must be a whole number of seconds ≥ 1, got ${intervalS}`);
-    if (Math.ceil(span / ms) > MAX_BUCKETS) {
-      throw new RangeError400(
-        `interval=${intervalS}s gives more than ${MAX_BUCKETS} buckets over this range; use a larger interval`
-      );
-    }
-    return ms;
-  }
-  for (const s of NICE_INTERVALS_S) if (span / (s * 1000) <= TARGET_BUCKETS) return s * 1000;
-  return Math.ceil(span / TARGET_BUCKETS / 86_400_000) * 86_400_000;
-}
-
-function windowWhere(store: MessageStore, f: MessageFilters, w: Window): Where {
-  const windowed = { ...f, from: w.from, to: w.to };
-  return buildWhere(windowed, [], planSearch(store, windowed, false));
-}
-
-/** Grouped measures for one (model, category, status). */
-type GroupRow = { model: string | null; category: string; status: string } & Record<
-  (typeof MEASURES)[number],
-  number
->;
-
-/** Filters the rollup can answer: it keeps time (by hour), model, category and status only. */
-const ROLLUP_FILTERS: ReadonlySet<keyof MessageFilters> = new Set([
-  'from',
-  'to',
-  'model',
-  'status',
-  'category',
-]);
-
-function rollupCompatible(f: MessageFilters): boolean {
-  return (Object.keys(f) as (keyof MessageFilters)[]).every(
-    (k) => f[k] === undefined || ROLLUP_FILTERS.has(k)
-  );
-}
-
-function rawGroups(store: MessageStore, f: MessageFilters, w: Window): GroupRow[] {
-  const where = windowWhere(store, f, w);
-  if (where.empty) return [];
-  // Grouped by category first: grouping by model first tempts the planner into the model index (for
-  // its order) and a table lookup per row, where the covering window index is several times cheaper.
-  return store
-    .prepare(
-      `SELECT m.model AS model, m.category AS category, m.status AS status, ${MEASURES_SQL} ` +
-        `FROM messages m ${where.sql} GROUP BY m.category, m.status, m.model`
-    )
-    .all(...where.params) as GroupRow[];
-}
-
-function rollupGroups(store: MessageStore, f: MessageFilters, fromHour: number, toHour: number): GroupRow[] {
-  const conds = ['hour >= ?', 'hour < ?'];
-  const params: (string | number)[] = [fromHour, toHour];
-  for (const dim of ['model', 'status', 'category'] as const) {
-    const vs = f[dim];
-    if (!vs || vs.length === 0) continue;
-    conds.push(`${dim} IN (${vs.map(() => '?').join(', ')})`);
-    params.push(...vs);
-  }
-  return store
-    .prepare(
-      `SELECT nullif(model, '') AS model, category, status, ${MEASURES.map((m) => `sum(${m}) AS ${m}`).join(', ')} ` +
-        `FROM rollup_hour WHERE ${conds.join(' AND ')} GROUP BY model, category, status`
-    )
-    .all(...params) as GroupRow[];
-}
-
 /**
- * The window's grouped measures. With rollup-compatible filters, whole hours come from the rollup
- * and only the partial hours at the two ends are read from the messages, so the answer is exact.
+ * The bucket width in ms: the given interval, or the smallest nice one giving ≤ ~200 buckets. Never
+ * fails and never gives more than MAX_BUCKETS buckets: a finer interval is widened to the smallest
+ * nice one that fits. It is
+ * also rounded up to what the rollups serve (whole minutes from 1 min, whole hours from 1 h, whole
+ * days from 1 day; below a minute only over a window of at most an hour, else 1 min), so a series
+ * always costs O(buckets). An invalid interval (not a number ≥ 1 s) gets the default.
  */
-function groups(store: MessageStore, f: MessageFilters, w: Window): GroupRow[] {
-  const firstHour = Math.ceil(w.from / ROLLUP_HOUR_MS);
-  const endHour = Math.floor(w.to / ROLLUP_HOUR_MS);
-  if (!rollupCompatible(f) || endHour - firstHour < 2) return rawGroups(store, f, w);
-  const parts = [
-    ...(w.from < firstHour * ROLLUP_HOUR_MS
-      ? rawGroups(store, f, { from: w.from, to: firstHour * ROLLUP_HOUR_MS })
-      : []),
-    ...rollupGroups(store, f, firstHour, endHour),
-    ...(endHour * ROLLUP_HOUR_MS < w.to
-      ? rawGroups(store, f, { from: endHour * ROLLUP_HOUR_MS, to: w.to })
-      : []),
-  ];
-  const merged = new Map<string, GroupRow>();
-  for (const g of parts) {
-    const k = `${g.model ?? ''}\u0000${g.category}\u0000${g.status}`;
-    const acc = merged.get(k);
-    if (!acc) merged.set(k, { ...g });
-    else for (const m of MEASURES) acc[m] += g[m];
+export function resolveInterval(w: Window, intervalS: number | undefined): number {
+  const span = Math.max(1, w.to - w.from);
+  let ms: number;
+  if (intervalS !== undefined && Number.isFinite(intervalS) && intervalS >= 1) {
+    ms = Math.min(Math.round(intervalS * 1000), Number.MAX_SAFE_INTEGER);
+  } else {
+    const nice = NICE_INTERVALS_S.find((s) => span / (s * 1000) <= TARGET_BUCKETS);
+    ms = nice !== undefined ? nice * 1000 : Math.ceil(span / TARGET_BUCKETS / DAY_MS) * DAY_MS;
   }
-  return [...merged.values()];
+  const least = Math.ceil(span / MAX_BUCKETS);
+  if (ms < least) {
+    const nice = NICE_INTERVALS_S.find((s) => s * 1000 >= least);
+    ms = nice !== undefined ? nice * 1000 : least;
+  }
+  if (ms < MINUTE_MS && span > SUB_MINUTE_MAX_SPAN_MS) ms = MINUTE_MS;
+  // Inlined into SQL (integer division by a bound double would not bucket), so always an integer.
+  const unit = ms >= DAY_MS ? DAY_MS : ms >= HOUR_MS ? HOUR_MS : ms >= MINUTE_MS ? MINUTE_MS : 1000;
+  ms = Math.ceil(ms / unit) * unit;
+  return Math.min(ms, Math.floor(Number.MAX_SAFE_INTEGER / DAY_MS) * DAY_MS);
 }
 
-/** Rollup-backed groups for the user breakdown: only a time window can be answered from rollup_user_hour. */
+/** Bucket starts covering the window; bounded by MAX_BUCKETS (+1 for an unaligned start). */
+function bucketStarts(w: Window, intervalMs: number): number[] {
+  if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) return [];
+  const first = Math.floor(w.from / intervalMs) * intervalMs;
+  const out: number[] = [];
+  for (let t = first; t < w.to && out.length <= MAX_BUCKETS; t += intervalMs) out.push(t);
+  return out;
+}
+
+function previousWindow(w: Window): Window {
+  return { from: w.from - (w.to - w.from), to: w.from };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measures every part is derived from, whichever way they were read.
+
+type Totals = Record<Measure, number>;
+const zeroTotals = (): Totals => Object.fromEntries(MEASURES.map((m) => [m, 0])) as Totals;
+
+/** Measures per (model, category, status). */
+interface GroupRow {
+  model: string | null;
+  category: string;
+  status: string;
+  t: Totals;
+}
+
 type UserRow = { user: string | null } & Record<BucketMeasure, number>;
 
-function rawUserGroups(store: MessageStore, f: MessageFilters, w: Window): UserRow[] {
-  const where = windowWhere(store, f, w);
-  if (where.empty) return [];
-  return store
-    .prepare(`SELECT m.user AS user, ${BUCKET_MEASURES_SQL} FROM messages m ${where.sql} GROUP BY m.user`)
-    .all(...where.params) as UserRow[];
+interface SeriesCell {
+  requests: number;
+  errors: number;
+  in_sum: number;
+  out_sum: number;
+  dur_sum: number;
+  sketch: Dense | null;
 }
 
-function userGroups(store: MessageStore, f: MessageFilters, w: Window): UserRow[] {
-  const firstHour = Math.ceil(w.from / ROLLUP_HOUR_MS);
-  const endHour = Math.floor(w.to / ROLLUP_HOUR_MS);
-  const onlyTime = (Object.keys(f) as (keyof MessageFilters)[]).every(
-    (k) => f[k] === undefined || k === 'from' || k === 'to'
-  );
-  if (!onlyTime || endHour - firstHour < 2) return rawUserGroups(store, f, w);
-  const parts = [
-    ...(w.from < firstHour * ROLLUP_HOUR_MS
-      ? rawUserGroups(store, f, { from: w.from, to: firstHour * ROLLUP_HOUR_MS })
-      : []),
-    ...(store
-      .prepare(
-        `SELECT nullif(user, '') AS user, ${BUCKET_MEASURES.map((m) => `sum(${m}) AS ${m}`).join(', ')} FROM rollup_user_hour ` +
-          'WHERE hour >= ? AND hour < ? GROUP BY user'
-      )
-      .all(firstHour, endHour) as UserRow[]),
-    ...(endHour * ROLLUP_HOUR_MS < w.to
-      ? rawUserGroups(store, f, { from: endHour * ROLLUP_HOUR_MS, to: w.to })
-      : []),
-  ];
-  const merged = new Map<string | null, UserRow>();
-  for (const g of parts) {
-    const acc = merged.get(g.user);
-    if (!acc) merged.set(g.user, { ...g });
-    else for (const m of BUCKET_MEASURES) acc[m] += g[m];
-  }
-  return [...merged.values()];
-}
-
-function bucketOf(key: string | null, t: Record<BucketMeasure, number>): Bucket {
-  return {
-    key,
-    messages: t.messages,
-    errors: t.errors,
-    input_tokens: t.in_sum,
-    output_tokens: t.out_sum,
-    avg_latency_ms: t.messages > 0 ? t.dur_sum / t.messages : null,
-    cost: t.cost,
-  };
-}
-
-function uniqueUsers(store: MessageStore, where: Where): number {
-  if (where.empty) return 0;
-  return store
-    .prepare(`SELECT count(DISTINCT m.user) FROM messages m ${where.sql}`)
-    .pluck()
-    .get(...where.params) as number;
+function total(rows: readonly GroupRow[]): Totals {
+  const t = zeroTotals();
+  for (const g of rows) for (const m of MEASURES) t[m] += g.t[m];
+  return t;
 }
 
 const EMPTY_FIGURES: SummaryFigures = {
@@ -244,8 +177,7 @@ const EMPTY_FIGURES: SummaryFigures = {
   error_rate: null,
 };
 
-function figuresFrom(rows: readonly GroupRow[], users: number): SummaryFigures {
-  const t = total(rows);
+function figuresFrom(t: Totals, users: number): SummaryFigures {
   if (t.messages === 0) return EMPTY_FIGURES;
   return {
     messages: t.messages,
@@ -255,16 +187,6 @@ function figuresFrom(rows: readonly GroupRow[], users: number): SummaryFigures {
     total_cost: t.cost,
     error_rate: t.errors / t.messages,
   };
-}
-
-function total(rows: readonly GroupRow[]): Record<(typeof MEASURES)[number], number> {
-  const t = Object.fromEntries(MEASURES.map((m) => [m, 0])) as Record<(typeof MEASURES)[number], number>;
-  for (const g of rows) for (const m of MEASURES) t[m] += g[m];
-  return t;
-}
-
-function windowFigures(store: MessageStore, f: MessageFilters, w: Window): SummaryFigures {
-  return figuresFrom(groups(store, f, w), uniqueUsers(store, windowWhere(store, f, w)));
 }
 
 const relChange = (cur: number | null, prev: number | null): number | null =>
@@ -282,12 +204,16 @@ function summaryFrom(current: SummaryFigures, previous: SummaryFigures): Summary
   return { ...current, previous, change };
 }
 
-function previousWindow(w: Window): Window {
-  return { from: w.from - (w.to - w.from), to: w.from };
-}
-
-export function summary(store: MessageStore, f: MessageFilters, w: Window): Summary {
-  return summaryFrom(windowFigures(store, f, w), windowFigures(store, f, previousWindow(w)));
+function bucketOfTotals(key: string | null, t: Record<BucketMeasure, number>): Bucket {
+  return {
+    key,
+    messages: t.messages,
+    errors: t.errors,
+    input_tokens: t.in_sum,
+    output_tokens: t.out_sum,
+    avg_latency_ms: t.messages > 0 ? t.dur_sum / t.messages : null,
+    cost: t.cost,
+  };
 }
 
 /** Folds the grouped rows into one dimension's buckets, most messages first (ties by key, nulls first). */
@@ -298,7 +224,7 @@ function bucketsFrom(rows: readonly GroupRow[], dim: 'model' | 'category' | 'sta
     if (list) list.push(g);
     else byKey.set(g[dim], [g]);
   }
-  return topBuckets([...byKey.entries()].map(([key, gs]) => bucketOf(key, total(gs))));
+  return topBuckets([...byKey.entries()].map(([key, gs]) => bucketOfTotals(key, total(gs))));
 }
 
 function topBuckets(buckets: Bucket[]): Bucket[] {
@@ -314,121 +240,393 @@ function compareKeys(a: string | null, b: string | null): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function histogramFrom(rows: readonly GroupRow[]): HistogramBin[] {
-  const t = total(rows);
+function histogramFrom(t: Totals): HistogramBin[] {
   return Array.from({ length: BIN_COUNT }, (_, i) => ({
     le_ms: i < HISTOGRAM_EDGES_MS.length ? HISTOGRAM_EDGES_MS[i] : null,
-    count: t[`h${i}` as (typeof MEASURES)[number]],
+    count: t[`h${i}` as Measure],
   }));
 }
 
-function bucketStarts(w: Window, intervalMs: number): number[] {
-  const first = Math.floor(w.from / intervalMs) * intervalMs;
-  const out: number[] = [];
-  for (let t = first; t < w.to; t += intervalMs) out.push(t);
-  return out;
-}
-
-/** Exact nearest-rank percentile of ascending values. */
-function percentile(sorted: Float64Array, p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
-}
-
-interface BucketRow {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  /** The bucket's durations as SQLite's text (which round-trips doubles exactly); null when empty. */
-  durations: string | null;
-}
-
-/**
- * Per-bucket counts and exact p50/p95/p99 latencies. One small range read per bucket along the time
- * index (no sort of the whole window); each hands back its durations as one text, sorted here.
- */
-export function timeseries(
-  store: MessageStore,
-  f: MessageFilters,
-  w: Window,
-  intervalMs: number
-): TimeseriesPoint[] {
-  const windowed = { ...f, from: w.from, to: w.to };
-  const plan = planSearch(store, windowed, false);
-  const { from: _from, to: _to, ...rest } = windowed;
-  const where = buildWhere(rest, [{ sql: 'm.started_at >= ? AND m.started_at < ?', params: [0, 0] }], plan);
-  const stmt = where.empty
-    ? undefined
-    : store.prepare(
-        `SELECT count(*) AS requests, coalesce(sum(${IS_ERROR_SQL}), 0) AS errors, coalesce(sum(m.input_tokens), 0) AS input_tokens, ` +
-          `coalesce(sum(m.output_tokens), 0) AS output_tokens, group_concat(m.duration_ms) AS durations FROM messages m ${where.sql}`
-      );
-  const params = [...where.params];
+function seriesPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: number): TimeseriesPoint[] {
   return bucketStarts(w, intervalMs).map((t) => {
-    params[params.length - 2] = Math.max(t, w.from);
-    params[params.length - 1] = Math.min(t + intervalMs, w.to);
-    const r = stmt?.get(...params) as BucketRow | undefined;
-    const sorted = r?.durations
-      ? Float64Array.from(r.durations.split(','), Number).sort()
-      : new Float64Array(0);
+    const c = cells.get(t);
+    const [p50, p95, p99] = c?.sketch ? quantiles(c.sketch, [0.5, 0.95, 0.99]) : [null, null, null];
     return {
       t,
-      requests: r?.requests ?? 0,
-      errors: r?.errors ?? 0,
-      input_tokens: r?.input_tokens ?? 0,
-      output_tokens: r?.output_tokens ?? 0,
-      latency_p50_ms: percentile(sorted, 0.5),
-      latency_p95_ms: percentile(sorted, 0.95),
-      latency_p99_ms: percentile(sorted, 0.99),
+      requests: c?.requests ?? 0,
+      errors: c?.errors ?? 0,
+      input_tokens: c?.in_sum ?? 0,
+      output_tokens: c?.out_sum ?? 0,
+      latency_p50_ms: p50,
+      latency_p95_ms: p95,
+      latency_p99_ms: p99,
     };
   });
 }
 
-function userBuckets(store: MessageStore, f: MessageFilters, w: Window): Bucket[] {
-  return topBuckets(userGroups(store, f, w).map((g) => bucketOf(g.user, g)));
+function historyPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: number): HistoryPoint[] {
+  return bucketStarts(w, intervalMs).map((t) => {
+    const c = cells.get(t);
+    const n = c?.requests ?? 0;
+    return {
+      timestamp: new Date(t).toISOString(),
+      requests_per_minute: n / (intervalMs / 60_000),
+      tokens_per_second: (c?.out_sum ?? 0) / (intervalMs / 1000),
+      avg_latency_ms: c && n > 0 ? c.dur_sum / n : null,
+      error_rate: c && n > 0 ? c.errors / n : null,
+    };
+  });
 }
 
-export function breakdown(
+// ---------------------------------------------------------------------------------------------
+// Reading from the rollups (exact).
+
+const SERIES_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'dur_sum'] as const;
+
+function rollupGroups(store: MessageStore, f: MessageFilters, w: Window): GroupRow[] {
+  return readRollup(store, f, w, {
+    slice: 'dims',
+    groupBy: ['model', 'category', 'status'],
+    measures: MEASURES,
+  }).map((r) => ({
+    model: r.keys[0],
+    category: r.keys[1] as string,
+    status: r.keys[2] as string,
+    t: totalsOf(r),
+  }));
+}
+
+function totalsOf(r: RolledRow): Totals {
+  const t = zeroTotals();
+  MEASURES.forEach((m, i) => (t[m] = r.v[i]));
+  return t;
+}
+
+function rollupTotals(store: MessageStore, f: MessageFilters, w: Window): Totals {
+  const rows = readRollup(store, f, w, {
+    slice: hasDimFilter(f) ? 'dims' : 'total',
+    groupBy: [],
+    measures: MEASURES,
+  });
+  return rows.length ? totalsOf(rows[0]) : zeroTotals();
+}
+
+function rollupSeries(
   store: MessageStore,
   f: MessageFilters,
   w: Window,
-  dim: BreakdownDimension
-): Bucket[] {
-  return dim === 'user' ? userBuckets(store, f, w) : bucketsFrom(groups(store, f, w), dim);
+  intervalMs: number,
+  sketch: boolean
+): Map<number, SeriesCell> {
+  const rows = readRollup(store, f, w, {
+    slice: hasDimFilter(f) ? 'dims' : 'total',
+    groupBy: [],
+    measures: SERIES_MEASURES,
+    sketch,
+    bucketMs: intervalMs,
+  });
+  return new Map(
+    rows.map((r) => [
+      r.b,
+      { requests: r.v[0], errors: r.v[1], in_sum: r.v[2], out_sum: r.v[3], dur_sum: r.v[4], sketch: r.sketch },
+    ])
+  );
 }
 
-export function latencyHistogram(store: MessageStore, f: MessageFilters, w: Window): HistogramBin[] {
-  return histogramFrom(groups(store, f, w));
+function rollupUsers(store: MessageStore, w: Window): UserRow[] {
+  return readRollup(store, {}, w, { slice: 'user', groupBy: ['user'], measures: BUCKET_MEASURES }).map(
+    (r) => {
+      const u = { user: r.keys[0] } as UserRow;
+      BUCKET_MEASURES.forEach((m, i) => (u[m] = r.v[i]));
+      return u;
+    }
+  );
+}
+
+const SCATTER_COLUMNS = 's.id, s.input_tokens, s.output_tokens, s.duration_ms, s.cost, s.model';
+
+/** Evenly thins a list to at most SCATTER_MAX items (deterministic). */
+function thin<T>(xs: readonly T[]): T[] {
+  if (xs.length <= SCATTER_MAX) return [...xs];
+  const step = xs.length / SCATTER_MAX;
+  return Array.from({ length: SCATTER_MAX }, (_, i) => xs[Math.floor(i * step)]);
 }
 
 /**
- * A deterministic sample of at most SCATTER_MAX points spread over the window: rows whose hashed seq
- * falls in 1/k of the hash space, so the same window gives the same points on every refresh.
+ * A deterministic sample of at most SCATTER_MAX messages spread over the window: SCATTER_PROBES
+ * instants evenly spaced over the window, and for each the first matching message at or after it
+ * (one index seek each). The same window gives the same points on every refresh, the cost never
+ * depends on how many messages the window holds, and a window with few matches gets all of them.
  */
-export function scatter(store: MessageStore, f: MessageFilters, w: Window, count?: number): ScatterPoint[] {
-  const where = windowWhere(store, f, w);
+function probeScatter(store: MessageStore, f: MessageFilters, w: Window): ScatterPoint[] {
+  const where = buildWhere({ ...f, from: w.from, to: w.to });
   if (where.empty) return [];
-  const n =
-    count ??
-    (store
-      .prepare(`SELECT count(*) FROM messages m ${where.sql}`)
-      .pluck()
-      .get(...where.params) as number);
-  const k = Math.max(1, Math.ceil(n / SCATTER_MAX));
-  const sample =
-    k === 1 ? '' : `${where.sql ? 'AND' : 'WHERE'} ((m.seq * 2654435761) & 4294967295) % ${k} = 0`;
-  return store
+  const step = (w.to - w.from) / SCATTER_PROBES;
+  const probes = Array.from({ length: SCATTER_PROBES }, (_, i) => w.from + Math.floor(i * step));
+  const rows = store
     .prepare(
-      `SELECT m.id, m.input_tokens, m.output_tokens, m.duration_ms, m.cost, m.model FROM messages m ${where.sql} ${sample} ` +
-        `ORDER BY m.started_at LIMIT ${SCATTER_MAX}`
+      `SELECT DISTINCT ${SCATTER_COLUMNS}, s.started_at, s.seq FROM json_each(?) p JOIN messages s ON s.seq = ` +
+        `(SELECT m.seq FROM messages m ${where.sql} ${where.sql ? 'AND' : 'WHERE'} m.started_at >= p.value ` +
+        'ORDER BY m.started_at LIMIT 1) ORDER BY s.started_at, s.seq'
     )
-    .all(...where.params) as ScatterPoint[];
+    .all(JSON.stringify(probes), ...where.params) as (ScatterPoint & { started_at: number; seq: number })[];
+  return thin(rows).map(({ started_at: _t, seq: _s, ...p }) => p);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading the newest matching messages (bounded) when the rollups cannot answer.
+
+interface SampleRow {
+  id: string;
+  started_at: number;
+  model: string | null;
+  category: string;
+  status: string;
+  user: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  duration_ms: number;
+}
+
+interface Sample {
+  /** Newest first. */
+  rows: SampleRow[];
+  /** Every match was read (fewer than the limit). */
+  complete: boolean;
+  /** How many messages matched: exact when complete or counted, null when more than MATCH_COUNT_LIMIT. */
+  matched: number | null;
+}
+
+const SAMPLE_COLUMNS =
+  'm.id, m.started_at, m.model, m.category, m.status, m.user, m.input_tokens, m.output_tokens, m.cost, m.duration_ms';
+
+/**
+ * The newest `limit` messages of the window that pass the filters. A search walks the full-text
+ * index from the newest match down (its rowids follow insertion, hence time) and stops at the limit;
+ * other filters read their index in time order. When the limit is reached the matches are counted,
+ * up to MATCH_COUNT_LIMIT, only if asked.
+ */
+function readSample(
+  store: MessageStore,
+  f: MessageFilters,
+  w: Window,
+  limit: number,
+  count: boolean
+): Sample {
+  const windowed = { ...f, from: w.from, to: w.to };
+  const fts = toFtsQuery(f.q);
+  let from: string;
+  let where: { sql: string; params: (string | number)[] };
+  let order: string;
+  if (fts.kind === 'empty') return { rows: [], complete: true, matched: 0 };
+  if (fts.kind === 'match') {
+    const plan = planSearch(store, windowed, false);
+    if (!plan.seqRange) return { rows: [], complete: true, matched: 0 };
+    const { q: _q, ...rest } = windowed;
+    const w2 = buildWhere(rest, [
+      { sql: 'messages_fts MATCH ? AND f.rowid BETWEEN ? AND ?', params: [fts.expression, ...plan.seqRange] },
+    ]);
+    // CROSS JOIN: the index walk drives, each match is checked against the other filters.
+    from = 'messages_fts f CROSS JOIN messages m ON m.seq = f.rowid';
+    where = w2;
+    order = 'f.rowid DESC';
+  } else {
+    where = buildWhere(windowed);
+    from = 'messages m';
+    order = 'm.started_at DESC, m.seq DESC';
+  }
+  const rows = store
+    .prepare(`SELECT ${SAMPLE_COLUMNS} FROM ${from} ${where.sql} ORDER BY ${order} LIMIT ?`)
+    .all(...where.params, limit) as SampleRow[];
+  if (rows.length < limit) return { rows, complete: true, matched: rows.length };
+  if (!count) return { rows, complete: false, matched: null };
+  const n = store
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.sql} LIMIT ?)`)
+    .pluck()
+    .get(...where.params, MATCH_COUNT_LIMIT) as number;
+  return { rows, complete: false, matched: n >= MATCH_COUNT_LIMIT ? null : n };
+}
+
+/** Everything a sample can give, folded in one pass. */
+interface Folded {
+  groups: GroupRow[];
+  users: UserRow[];
+  uniqueUsers: number;
+  series: Map<number, SeriesCell>;
+}
+
+function fold(rows: readonly SampleRow[], intervalMs: number | undefined, sketch: boolean): Folded {
+  const groups = new Map<string, GroupRow>();
+  const users = new Map<string | null, UserRow>();
+  const series = new Map<number, SeriesCell>();
+  for (const r of rows) {
+    const v = measuresOf(r);
+    const gk = `${r.model ?? ''}\u0000${r.category}\u0000${r.status}`;
+    let g = groups.get(gk);
+    if (!g) {
+      g = { model: r.model, category: r.category, status: r.status, t: zeroTotals() };
+      groups.set(gk, g);
+    }
+    MEASURES.forEach((m, i) => (g.t[m] += v[i]));
+    let u = users.get(r.user);
+    if (!u) {
+      u = { user: r.user, messages: 0, errors: 0, in_sum: 0, out_sum: 0, cost: 0, dur_sum: 0 };
+      users.set(r.user, u);
+    }
+    for (const m of BUCKET_MEASURES) u[m] += v[MEASURES.indexOf(m)];
+    if (intervalMs !== undefined) {
+      const b = Math.floor(r.started_at / intervalMs) * intervalMs;
+      let c = series.get(b);
+      if (!c) {
+        c = { requests: 0, errors: 0, in_sum: 0, out_sum: 0, dur_sum: 0, sketch: sketch ? newDense() : null };
+        series.set(b, c);
+      }
+      c.requests += 1;
+      c.errors += v[1];
+      c.in_sum += v[2];
+      c.out_sum += v[4];
+      c.dur_sum += r.duration_ms;
+      if (c.sketch) c.sketch[bucketOf(r.duration_ms)] += 1;
+    }
+  }
+  return {
+    groups: [...groups.values()],
+    users: [...users.values()],
+    uniqueUsers: [...users.keys()].filter((u) => u !== null).length,
+    series,
+  };
+}
+
+function sampleScatter(rows: readonly SampleRow[]): ScatterPoint[] {
+  // Oldest first, as the rollup path returns them.
+  return thin([...rows].reverse()).map((r) => ({
+    id: r.id,
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+    duration_ms: r.duration_ms,
+    cost: r.cost,
+    model: r.model,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API.
 
 export interface AggregationRequest {
   intervalS?: number;
   include?: readonly AggregationPart[];
+}
+
+function emptyAggregations(): Aggregations {
+  return {
+    summary: summaryFrom(EMPTY_FIGURES, EMPTY_FIGURES),
+    timeseries: [],
+    breakdowns: { model: [], category: [], status: [], user: [] },
+    latency_histogram: [],
+    scatter: [],
+    sampled: false,
+    matched: null,
+    sample_size: null,
+  };
+}
+
+function compute(
+  store: MessageStore,
+  f: MessageFilters,
+  w: Window,
+  intervalMs: number,
+  want: ReadonlySet<AggregationPart>
+): Aggregations {
+  const out = emptyAggregations();
+  const needGroups = want.has('summary') || want.has('breakdowns') || want.has('latency_histogram');
+  if (!rollupCompatible(f)) {
+    const s = readSample(store, f, w, SAMPLE_LIMIT, true);
+    const folded = fold(s.rows, want.has('timeseries') ? intervalMs : undefined, true);
+    const t = total(folded.groups);
+    if (want.has('summary')) {
+      const p = readSample(store, f, previousWindow(w), SAMPLE_LIMIT, false);
+      const pf = fold(p.rows, undefined, false);
+      out.summary = summaryFrom(
+        figuresFrom(t, folded.uniqueUsers),
+        figuresFrom(total(pf.groups), pf.uniqueUsers)
+      );
+    }
+    if (want.has('timeseries')) out.timeseries = seriesPoints(folded.series, w, intervalMs);
+    if (want.has('breakdowns')) {
+      out.breakdowns = {
+        model: bucketsFrom(folded.groups, 'model'),
+        category: bucketsFrom(folded.groups, 'category'),
+        status: bucketsFrom(folded.groups, 'status'),
+        user: topBuckets(folded.users.map((u) => bucketOfTotals(u.user, u))),
+      };
+    }
+    if (want.has('latency_histogram')) out.latency_histogram = histogramFrom(t);
+    if (want.has('scatter')) out.scatter = sampleScatter(s.rows);
+    out.sampled = !s.complete;
+    out.matched = s.matched;
+    out.sample_size = s.complete ? null : s.rows.length;
+    return out;
+  }
+
+  const dimFiltered = hasDimFilter(f);
+  let totals: Totals | undefined;
+  let groups: GroupRow[] = [];
+  if (want.has('breakdowns')) {
+    groups = rollupGroups(store, f, w);
+    totals = total(groups);
+  } else if (needGroups) {
+    totals = rollupTotals(store, f, w);
+  }
+  // Per user: the user rollup holds time only; under other filters, the newest matches.
+  let users: { rows: UserRow[]; unique: number } | undefined;
+  let previousUnique = 0;
+  const wantUsers = want.has('summary') || want.has('breakdowns');
+  if (wantUsers && !dimFiltered) {
+    users = {
+      rows: want.has('breakdowns') ? rollupUsers(store, w) : [],
+      unique: want.has('summary') ? distinctUsers(store, w) : 0,
+    };
+    if (want.has('summary')) previousUnique = distinctUsers(store, previousWindow(w));
+  } else if (wantUsers) {
+    const s = readSample(store, f, w, SAMPLE_LIMIT, false);
+    const folded = fold(s.rows, undefined, false);
+    users = { rows: folded.users, unique: folded.uniqueUsers };
+    if (want.has('summary')) {
+      const p = readSample(store, f, previousWindow(w), SAMPLE_LIMIT, false);
+      previousUnique = fold(p.rows, undefined, false).uniqueUsers;
+    }
+    if (!s.complete) {
+      out.sampled = true;
+      out.sample_size = s.rows.length;
+    }
+  }
+  if (want.has('summary') && totals) {
+    const prev = rollupTotals(store, f, previousWindow(w));
+    out.summary = summaryFrom(figuresFrom(totals, users?.unique ?? 0), figuresFrom(prev, previousUnique));
+  }
+  if (want.has('timeseries')) {
+    const cells = rollupSeries(store, f, w, intervalMs, true);
+    out.timeseries = seriesPoints(cells, w, intervalMs);
+    if (!totals) {
+      let n = 0;
+      for (const c of cells.values()) n += c.requests;
+      out.matched = n;
+    }
+  }
+  if (want.has('breakdowns')) {
+    out.breakdowns = {
+      model: bucketsFrom(groups, 'model'),
+      category: bucketsFrom(groups, 'category'),
+      status: bucketsFrom(groups, 'status'),
+      user: topBuckets((users?.rows ?? []).map((u) => bucketOfTotals(u.user, u))),
+    };
+  }
+  if (want.has('latency_histogram') && totals) out.latency_histogram = histogramFrom(totals);
+  if (want.has('scatter')) out.scatter = probeScatter(store, f, w);
+  if (totals) out.matched = totals.messages;
+  else if (out.matched === null) out.matched = rollupTotals(store, f, w).messages;
+  return out;
 }
 
 /** Everything the Explorer's summary cards and charts show. Parts not included come back empty. */
@@ -443,29 +641,40 @@ export function aggregations(
   const want = new Set<AggregationPart>(
     req.include && req.include.length > 0 ? req.include : AGGREGATION_PARTS
   );
-  const grouped =
-    want.has('summary') || want.has('breakdowns') || want.has('latency_histogram') || want.has('scatter')
-      ? groups(store, f, w)
-      : [];
-  return {
-    summary: want.has('summary')
-      ? summaryFrom(
-          figuresFrom(grouped, uniqueUsers(store, windowWhere(store, f, w))),
-          windowFigures(store, f, previousWindow(w))
-        )
-      : summaryFrom(EMPTY_FIGURES, EMPTY_FIGURES),
-    timeseries: want.has('timeseries') ? timeseries(store, f, w, intervalMs) : [],
-    breakdowns: {
-      model: want.has('breakdowns') ? bucketsFrom(grouped, 'model') : [],
-      category: want.has('breakdowns') ? bucketsFrom(grouped, 'category') : [],
-      status: want.has('breakdowns') ? bucketsFrom(grouped, 'status') : [],
-      user: want.has('breakdowns') ? userBuckets(store, f, w) : [],
-    },
-    latency_histogram: want.has('latency_histogram') ? histogramFrom(grouped) : [],
-    scatter: want.has('scatter') ? scatter(store, f, w, total(grouped).messages) : [],
-  };
+  return compute(store, f, w, intervalMs, want);
 }
 
+export function summary(store: MessageStore, f: MessageFilters, w: Window): Summary {
+  return compute(store, f, w, resolveInterval(w, undefined), new Set(['summary'])).summary;
+}
+
+export function timeseries(
+  store: MessageStore,
+  f: MessageFilters,
+  w: Window,
+  intervalMs: number
+): TimeseriesPoint[] {
+  return compute(store, f, w, intervalMs, new Set(['timeseries'])).timeseries;
+}
+
+export function breakdown(
+  store: MessageStore,
+  f: MessageFilters,
+  w: Window,
+  dim: BreakdownDimension
+): Bucket[] {
+  return compute(store, f, w, resolveInterval(w, undefined), new Set(['breakdowns'])).breakdowns[dim];
+}
+
+export function latencyHistogram(store: MessageStore, f: MessageFilters, w: Window): HistogramBin[] {
+  return compute(store, f, w, resolveInterval(w, undefined), new Set(['latency_histogram'])).latency_histogram;
+}
+
+export function scatter(store: MessageStore, f: MessageFilters, w: Window): ScatterPoint[] {
+  return compute(store, f, w, resolveInterval(w, undefined), new Set(['scatter'])).scatter;
+}
+
+/** The window's totals and models (from the rollups, or the newest matches for other filters). */
 export function currentStats(
   store: MessageStore,
   f: MessageFilters,
@@ -473,15 +682,39 @@ export function currentStats(
   now = Date.now()
 ): CurrentStats {
   const w = resolveWindow(f, now);
-  const grouped = groups(store, f, w);
-  const t = total(grouped);
-  const byModel = bucketsFrom(grouped, 'model').filter((b) => b.key !== null);
+  let t: Totals;
+  let models: string[];
+  if (rollupCompatible(f)) {
+    const byModel = readRollup(store, f, w, {
+      slice: 'dims',
+      groupBy: ['model'],
+      measures: ['messages', 'errors', 'in_sum', 'out_sum', 'dur_sum'],
+    });
+    t = zeroTotals();
+    for (const r of byModel) {
+      t.messages += r.v[0];
+      t.errors += r.v[1];
+      t.in_sum += r.v[2];
+      t.out_sum += r.v[3];
+      t.dur_sum += r.v[4];
+    }
+    models = byModel
+      .filter((r) => r.keys[0] !== null && r.v[0] > 0)
+      .sort((a, b) => b.v[0] - a.v[0] || compareKeys(a.keys[0], b.keys[0]))
+      .map((r) => r.keys[0] as string);
+  } else {
+    const groups = fold(readSample(store, f, w, SAMPLE_LIMIT, false).rows, undefined, false).groups;
+    t = total(groups);
+    models = bucketsFrom(groups, 'model')
+      .filter((b) => b.key !== null)
+      .map((b) => b.key as string);
+  }
   return {
     total_requests: t.messages,
     total_tokens: t.in_sum + t.out_sum,
     total_errors: t.errors,
     avg_latency_ms: t.messages > 0 ? t.dur_sum / t.messages : null,
-    models_in_use: byModel.map((b) => b.key as string),
+    models_in_use: models,
     uptime_seconds: Math.round(uptimeSeconds),
   };
 }
@@ -494,39 +727,16 @@ export function history(
 ): HistoryPoint[] {
   const w = resolveWindow(f, now);
   const intervalMs = resolveInterval(w, intervalS);
-  const where = windowWhere(store, f, w);
-  const rows = where.empty
-    ? []
-    : (store
-        .prepare(
-          `SELECT m.started_at / ${intervalMs} AS b, count(*) AS requests, coalesce(sum(${IS_ERROR_SQL}), 0) AS errors, ` +
-            `coalesce(sum(m.output_tokens), 0) AS output_tokens, avg(m.duration_ms) AS avg_latency FROM messages m ${where.sql} GROUP BY b`
-        )
-        .all(...where.params) as {
-        b: number;
-        requests: number;
-        errors: number;
-        output_tokens: number;
-        avg_latency: number;
-      }[]);
-  const byBucket = new Map(rows.map((r) => [r.b * intervalMs, r]));
-  return bucketStarts(w, intervalMs).map((t) => {
-    const r = byBucket.get(t);
-    return {
-      timestamp: new Date(t).toISOString(),
-      requests_per_minute: r ? r.requests / (intervalMs / 60_000) : 0,
-      tokens_per_second: r ? r.output_tokens / (intervalMs / 1000) : 0,
-      avg_latency_ms: r ? r.avg_latency : null,
-      error_rate: r && r.requests > 0 ? r.errors / r.requests : null,
-    };
-  });
+  const cells = rollupCompatible(f)
+    ? rollupSeries(store, f, w, intervalMs, false)
+    : fold(readSample(store, f, w, SAMPLE_LIMIT, false).rows, intervalMs, false).series;
+  return historyPoints(cells, w, intervalMs);
 }
 
 export function dataSummary(store: MessageStore): DataSummary {
-  const r = store
-    .prepare(
-      'SELECT count(*) AS messages, min(started_at) AS oldest, max(started_at) AS newest FROM messages'
-    )
-    .get() as Omit<DataSummary, 'db_bytes'>;
-  return { messages: r.messages, oldest: r.oldest, newest: r.newest, db_bytes: store.fileBytes() };
+  // The day rollup holds every message: its sum is the count without scanning the messages.
+  const messages = store.prepare('SELECT coalesce(sum(messages), 0) FROM rollup_total_day').pluck().get() as number;
+  const oldest = store.prepare('SELECT min(started_at) FROM messages').pluck().get() as number | null;
+  const newest = store.prepare('SELECT max(started_at) FROM messages').pluck().get() as number | null;
+  return { messages, oldest, newest, db_bytes: store.fileBytes() };
 }

@@ -162,8 +162,18 @@ export const SORT_EXPRESSIONS: Record<SortKey, string> = {
 
 const TEXT_SORTS: ReadonlySet<SortKey> = new Set(['model', 'user']);
 
-/** Sorts with an index of their own (schema.ts), worth reading in order over a wide window. */
-export const INDEXED_SORTS: ReadonlySet<SortKey> = new Set(['latency', 'tokens', 'model', 'user']);
+/**
+ * Sorts with an index of their own (schema.ts), worth reading in order over a wide window. (time is
+ * served by messages_time together with the window itself.)
+ */
+export const INDEXED_SORTS: ReadonlySet<SortKey> = new Set([
+  'latency',
+  'tokens',
+  'input_tokens',
+  'output_tokens',
+  'model',
+  'user',
+]);
 
 /**
  * Roughly how many messages the time window holds, from two index seeks (seq follows insertion,

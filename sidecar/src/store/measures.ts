@@ -1,7 +1,7 @@
 /**
  * The additive measures behind the summary, the breakdowns and the latency histogram, defined once
  * for the three places that compute them: SQL over messages (aggregate.ts), SQL when rows leave the
- * store, and JS when rows enter it (store.ts, for the hourly rollup). All three must agree exactly.
+ * store, and JS when rows enter it (store.ts, for the rollups). All three must agree exactly.
  */
 
 /** Errors for rates and breakdowns: failures of the service. Cancelled requests were the client's choice. */
@@ -12,9 +12,7 @@ export const IS_ERROR_SQL = `m.status IN (${ERROR_STATUSES.map((s) => `'${s}'`).
 export const HISTOGRAM_EDGES_MS = [100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
 export const BIN_COUNT = HISTOGRAM_EDGES_MS.length + 1;
 
-export const ROLLUP_HOUR_MS = 3_600_000;
-
-/** The measure columns, in order (rollup_hour's columns after its key, and the grouped queries' sums). */
+/** The measure columns, in order (the rollups' columns after their key, and the grouped queries' sums). */
 export const MEASURES = [
   'messages',
   'errors',
@@ -28,31 +26,35 @@ export const MEASURES = [
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
-/** SQL aggregates of every measure over `messages m`, aliased by measure name. */
-export const MEASURES_SQL = (() => {
-  const bins: string[] = [];
+/** Each measure as an SQL aggregate over `messages m`. */
+export const MEASURE_SQL: Record<Measure, string> = (() => {
+  const sql: Record<string, string> = {
+    messages: 'count(*)',
+    errors: `coalesce(sum(${IS_ERROR_SQL}), 0)`,
+    in_sum: 'coalesce(sum(m.input_tokens), 0)',
+    in_n: 'count(m.input_tokens)',
+    out_sum: 'coalesce(sum(m.output_tokens), 0)',
+    out_n: 'count(m.output_tokens)',
+    cost: 'coalesce(sum(m.cost), 0)',
+    dur_sum: 'coalesce(sum(m.duration_ms), 0)',
+  };
   let lower: number | undefined;
   HISTOGRAM_EDGES_MS.forEach((edge, i) => {
-    bins.push(
-      `coalesce(sum(${lower === undefined ? '' : `m.duration_ms > ${lower} AND `}m.duration_ms <= ${edge}), 0) AS h${i}`
-    );
+    sql[`h${i}`] =
+      `coalesce(sum(${lower === undefined ? '' : `m.duration_ms > ${lower} AND `}m.duration_ms <= ${edge}), 0)`;
     lower = edge;
   });
-  bins.push(`coalesce(sum(m.duration_ms > ${lower}), 0) AS h${HISTOGRAM_EDGES_MS.length}`);
-  return (
-    `count(*) AS messages, coalesce(sum(${IS_ERROR_SQL}), 0) AS errors, ` +
-    `coalesce(sum(m.input_tokens), 0) AS in_sum, count(m.input_tokens) AS in_n, ` +
-    `coalesce(sum(m.output_tokens), 0) AS out_sum, count(m.output_tokens) AS out_n, ` +
-    `coalesce(sum(m.cost), 0) AS cost, coalesce(sum(m.duration_ms), 0) AS dur_sum, ${bins.join(', ')}`
-  );
+  sql[`h${HISTOGRAM_EDGES_MS.length}`] = `coalesce(sum(m.duration_ms > ${lower}), 0)`;
+  return sql as Record<Measure, string>;
 })();
+
+/** SQL aggregates of every measure over `messages m`, aliased by measure name. */
+export const MEASURES_SQL = MEASURES.map((m) => `${MEASURE_SQL[m]} AS ${m}`).join(', ');
 
 /** The measures a breakdown bucket needs (the user breakdown reads only these). */
 export const BUCKET_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'cost', 'dur_sum'] as const;
 export type BucketMeasure = (typeof BUCKET_MEASURES)[number];
-export const BUCKET_MEASURES_SQL =
-  `count(*) AS messages, coalesce(sum(${IS_ERROR_SQL}), 0) AS errors, coalesce(sum(m.input_tokens), 0) AS in_sum, ` +
-  `coalesce(sum(m.output_tokens), 0) AS out_sum, coalesce(sum(m.cost), 0) AS cost, coalesce(sum(m.duration_ms), 0) AS dur_sum`;
+export const BUCKET_MEASURES_SQL = BUCKET_MEASURES.map((m) => `${MEASURE_SQL[m]} AS ${m}`).join(', ');
 
 export function binOf(durationMs: number): number {
   for (let i = 0; i < HISTOGRAM_EDGES_MS.length; i++) if (durationMs <= HISTOGRAM_EDGES_MS[i]) return i;
@@ -84,9 +86,39 @@ export function measuresOf(m: {
   return v;
 }
 
-/** The hourly rollups: each keeps the measures per hour and per value of its dimensions (NULL as ''). */
-export const ROLLUPS = [
-  { table: 'rollup_hour', dims: ['model', 'category', 'status'] },
-  { table: 'rollup_user_hour', dims: ['user'] },
+/**
+ * The rollups, kept by the store in the same transaction as the messages (store.ts) and read by
+ * rollup.ts: per tier (minute, hour, day; each row covers [t, t + tier) in epoch ms, UTC-aligned)
+ * and per slice, the measures of every key. The `total` slice has no key (time only: the unfiltered
+ * time series reads one row per minute), `dims` is keyed by model, category, status and endpoint (''
+ * for NULL), `user` by user. `total` and `dims` also keep the latency sketch (sketch.ts).
+ */
+export const TIERS = [
+  { name: 'minute', ms: 60_000 },
+  { name: 'hour', ms: 3_600_000 },
+  { name: 'day', ms: 86_400_000 },
 ] as const;
-export type RollupDim = (typeof ROLLUPS)[number]['dims'][number];
+export type TierName = (typeof TIERS)[number]['name'];
+
+export const ROLLUP_DIMS = ['model', 'category', 'status', 'endpoint'] as const;
+export type RollupDim = (typeof ROLLUP_DIMS)[number];
+
+export interface SliceSpec {
+  name: 'total' | 'dims' | 'user';
+  dims: readonly ('model' | 'category' | 'status' | 'endpoint' | 'user')[];
+  measures: readonly Measure[];
+  sketch: boolean;
+}
+
+export const SLICES: readonly SliceSpec[] = [
+  { name: 'total', dims: [], measures: MEASURES, sketch: true },
+  { name: 'dims', dims: ROLLUP_DIMS, measures: MEASURES, sketch: true },
+  { name: 'user', dims: ['user'], measures: BUCKET_MEASURES, sketch: false },
+];
+
+export const rollupTable = (slice: SliceSpec['name'], tier: TierName): string => `rollup_${slice}_${tier}`;
+
+/** Every rollup table with its slice and tier. */
+export const ROLLUPS = SLICES.flatMap((slice) =>
+  TIERS.map((tier) => ({ table: rollupTable(slice.name, tier.name), slice, tier }))
+);

@@ -1,5 +1,5 @@
 import { RecordFactory } from '../../test/store/records';
-import { tempStore, type TempStore } from '../../test/store/helpers';
+import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { DAY_MS } from './aggregate';
 import { search } from './queries';
 import { Retention } from './retention';
@@ -77,17 +77,18 @@ describe('Retention', () => {
   });
 });
 
-test('retention keeps the hourly rollup equal to what is left', async () => {
+test('retention keeps every rollup equal to what is left', async () => {
   const t2 = tempStore();
   try {
     const f = new RecordFactory({ seed: 9, from: NOW - 3 * DAY_MS, to: NOW });
     t2.add(Array.from({ length: 1500 }, () => f.next()));
     await new Retention(t2.store, { retentionDays: 1, maxDbMb: 0 }).runOnce(NOW);
     const sum = (sql: string) => t2.store.db.prepare(sql).pluck().get() as number;
-    expect(sum('SELECT sum(messages) FROM rollup_hour')).toBe(t2.store.count());
-    expect(sum('SELECT min(hour) FROM rollup_hour')).toBe(
-      Math.floor((sum('SELECT min(started_at) FROM messages') as number) / 3_600_000)
+    expect(sum('SELECT sum(messages) FROM rollup_total_day')).toBe(t2.store.count());
+    expect(sum('SELECT min(t) FROM rollup_dims_hour')).toBe(
+      Math.floor((sum('SELECT min(started_at) FROM messages') as number) / 3_600_000) * 3_600_000
     );
+    expect(rollupMismatches(t2.store)).toEqual([]);
   } finally {
     t2.cleanup();
   }

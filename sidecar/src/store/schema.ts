@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { registerSketchFunctions } from './sketch';
 
 /**
  * The store's schema, versioned with `PRAGMA user_version`: migration N brings the file from version
@@ -127,7 +128,89 @@ export const MIGRATIONS: readonly string[] = [
     tokenize = 'unicode61 remove_diacritics 2'
   );
   `,
+  // 2: minute/hour/day rollups with latency sketches (replacing the hourly ones), backfilled from
+  // the messages; indexes for the token sorts.
+  migration2(),
 ];
+
+/**
+ * Migration 2, spelled out from its own frozen lists (a later change to measures.ts must not change
+ * what an old file is migrated with; a new measure is a new migration). The backfill needs the
+ * sketch SQL functions, which migrate() registers first.
+ */
+function migration2(): string {
+  const bins = [100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
+  const full = ['messages', 'errors', 'in_sum', 'in_n', 'out_sum', 'out_n', 'cost', 'dur_sum', ...bins.map((_, i) => `h${i}`), `h${bins.length}`];
+  const bucket = ['messages', 'errors', 'in_sum', 'out_sum', 'cost', 'dur_sum'];
+  const isError = "m.status IN ('error', 'timeout')";
+  const binSql = [
+    ...bins.map((e, i) => `coalesce(sum(${i === 0 ? '' : `m.duration_ms > ${bins[i - 1]} AND `}m.duration_ms <= ${e}), 0)`),
+    `coalesce(sum(m.duration_ms > ${bins[bins.length - 1]}), 0)`,
+  ];
+  const rawMeasures: Record<string, string> = {
+    messages: 'count(*)',
+    errors: `coalesce(sum(${isError}), 0)`,
+    in_sum: 'coalesce(sum(m.input_tokens), 0)',
+    in_n: 'count(m.input_tokens)',
+    out_sum: 'coalesce(sum(m.output_tokens), 0)',
+    out_n: 'count(m.output_tokens)',
+    cost: 'coalesce(sum(m.cost), 0)',
+    dur_sum: 'coalesce(sum(m.duration_ms), 0)',
+    ...Object.fromEntries(binSql.map((sql, i) => [`h${i}`, sql])),
+  };
+  const tiers = [
+    ['minute', 60_000],
+    ['hour', 3_600_000],
+    ['day', 86_400_000],
+  ] as const;
+  const slices = [
+    { name: 'total', dims: [] as string[], measures: full, sketch: true },
+    { name: 'dims', dims: ['model', 'category', 'status', 'endpoint'], measures: full, sketch: true },
+    { name: 'user', dims: ['user'], measures: bucket, sketch: false },
+  ];
+  const out: string[] = [
+    'DROP TABLE rollup_hour;',
+    'DROP TABLE rollup_user_hour;',
+    'CREATE INDEX messages_by_input ON messages (coalesce(input_tokens, -1));',
+    'CREATE INDEX messages_by_output ON messages (coalesce(output_tokens, -1));',
+  ];
+  for (const slice of slices) {
+    const q = (d: string) => (d === 'user' ? '"user"' : d);
+    for (const [tier, ms] of tiers) {
+      const table = `rollup_${slice.name}_${tier}`;
+      const cols = [
+        't INTEGER NOT NULL',
+        ...slice.dims.map((d) => `${q(d)} TEXT NOT NULL`),
+        ...slice.measures.map((m) => `${m} ${m === 'cost' || m === 'dur_sum' ? 'REAL' : 'INTEGER'} NOT NULL`),
+        ...(slice.sketch ? ['sketch BLOB NOT NULL'] : []),
+      ];
+      const key = ['t', ...slice.dims.map(q)];
+      out.push(`CREATE TABLE ${table} (${cols.join(', ')}, PRIMARY KEY (${key.join(', ')})) WITHOUT ROWID;`);
+      const groupBy = key.map((_, i) => i + 1).join(', ');
+      if (tier === 'minute') {
+        // From the messages themselves.
+        const sel = [
+          `(m.started_at / ${ms}) * ${ms}`,
+          ...slice.dims.map((d) => `coalesce(m.${q(d)}, '')`),
+          ...slice.measures.map((m) => rawMeasures[m]),
+          ...(slice.sketch ? ['sketch_of(m.duration_ms)'] : []),
+        ];
+        out.push(`INSERT INTO ${table} SELECT ${sel.join(', ')} FROM messages m GROUP BY ${groupBy};`);
+      } else {
+        // Each coarser tier from the finer one.
+        const finer = `rollup_${slice.name}_${tier === 'hour' ? 'minute' : 'hour'}`;
+        const sel = [
+          `(t / ${ms}) * ${ms}`,
+          ...slice.dims.map(q),
+          ...slice.measures.map((m) => `sum(${m})`),
+          ...(slice.sketch ? ['sketch_sum(sketch)'] : []),
+        ];
+        out.push(`INSERT INTO ${table} SELECT ${sel.join(', ')} FROM ${finer} GROUP BY ${groupBy};`);
+      }
+    }
+  }
+  return out.join('\n');
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -141,6 +224,7 @@ export function migrate(db: Database.Database): { from: number; to: number } {
       `the store ${db.name} has schema version ${from}, newer than this sidecar understands (${SCHEMA_VERSION}); upgrade the sidecar or use another --db`
     );
   }
+  registerSketchFunctions(db);
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]);

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MEASURES, MEASURES_SQL, measuresOf, ROLLUP_HOUR_MS, ROLLUPS } from './measures';
+import { MEASURE_SQL, MEASURES, measuresOf, ROLLUPS, type SliceSpec } from './measures';
 import { CONTENT_COLUMNS, MESSAGE_COLUMNS, type PreparedRow } from './row';
 import { migrate } from './schema';
+import { SparseSketch } from './sketch';
 
 const col = (name: (typeof MESSAGE_COLUMNS)[number]) => MESSAGE_COLUMNS.indexOf(name);
 const AT = {
@@ -11,6 +12,7 @@ const AT = {
   model: col('model'),
   category: col('category'),
   status: col('status'),
+  endpoint: col('endpoint'),
   user: col('user'),
   input_tokens: col('input_tokens'),
   output_tokens: col('output_tokens'),
@@ -18,30 +20,46 @@ const AT = {
   duration_ms: col('duration_ms'),
 };
 
-/** Per rollup: its key columns and the statements that add to it and take away from it. */
+/** Per rollup table: its key, which measures it keeps, and the statements that add to it and take away from it. */
 interface Rollup {
   table: string;
-  dims: readonly (keyof typeof AT)[];
+  tierMs: number;
+  dims: SliceSpec['dims'];
+  /** Indexes into MEASURES of the measures this table keeps. */
+  measureIdx: number[];
+  sketch: boolean;
   upsert: Database.Statement;
   subtract: Database.Statement;
   dropEmpty: Database.Statement;
 }
 
-function rollupSql(table: string, dims: readonly string[]) {
-  const key = ['hour', ...dims];
-  const cols = [...key, ...MEASURES].join(', ');
+const quoteCol = (d: string) => (d === 'user' ? '"user"' : d);
+
+function rollupSql(table: string, tierMs: number, slice: SliceSpec) {
+  const key = ['t', ...slice.dims.map(quoteCol)];
+  const vals = [...slice.measures, ...(slice.sketch ? ['sketch'] : [])];
+  const cols = [...key, ...vals].join(', ');
   const tail =
     `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ` +
-    MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ');
+    [
+      ...slice.measures.map((m) => `${m} = ${m} + excluded.${m}`),
+      ...(slice.sketch ? ['sketch = sketch_merge(sketch, excluded.sketch)'] : []),
+    ].join(', ');
+  const inner = [
+    `(m.started_at / ${tierMs}) * ${tierMs} AS t`,
+    ...slice.dims.map((d) => `coalesce(m.${quoteCol(d)}, '') AS ${quoteCol(d)}`),
+    ...slice.measures.map((m) => `${MEASURE_SQL[m]} AS ${m}`),
+    ...(slice.sketch ? ['sketch_of(m.duration_ms) AS sketch'] : []),
+  ];
   return {
-    upsert: `INSERT INTO ${table} (${cols}) VALUES (${[...key, ...MEASURES].map(() => '?').join(', ')}) ${tail}`,
+    upsert: `INSERT INTO ${table} (${cols}) VALUES (${[...key, ...vals].map(() => '?').join(', ')}) ${tail}`,
     // The deleted rows' measures, grouped by the rollup's key, added with a minus sign.
     subtract:
-      `INSERT INTO ${table} (${cols}) SELECT ${key.join(', ')}, ${MEASURES.map((m) => `-${m}`).join(', ')} FROM (` +
-      `SELECT m.started_at / ${ROLLUP_HOUR_MS} AS hour, ${dims.map((d) => `coalesce(m.${d}, '') AS ${d}`).join(', ')}, ` +
-      `${MEASURES_SQL} FROM messages m WHERE m.seq IN (SELECT value FROM json_each(?)) ` +
+      `INSERT INTO ${table} (${cols}) SELECT ${key.join(', ')}, ` +
+      [...slice.measures.map((m) => `-${m}`), ...(slice.sketch ? ['sketch_negate(sketch)'] : [])].join(', ') +
+      ` FROM (SELECT ${inner.join(', ')} FROM messages m WHERE m.seq IN (SELECT value FROM json_each(?)) ` +
       `GROUP BY ${key.map((_, i) => i + 1).join(', ')}) WHERE true ${tail}`,
-    dropEmpty: `DELETE FROM ${table} WHERE messages <= 0 AND hour BETWEEN ? AND ?`,
+    dropEmpty: `DELETE FROM ${table} WHERE messages <= 0 AND t BETWEEN ? AND ?`,
   };
 }
 
@@ -101,10 +119,13 @@ export class MessageStore {
       'INSERT INTO messages_fts (rowid, prompt_text, response_text) VALUES (?, ?, ?)'
     );
     this.rollups = ROLLUPS.map((r) => {
-      const sql = rollupSql(r.table, r.dims);
+      const sql = rollupSql(r.table, r.tier.ms, r.slice);
       return {
         table: r.table,
-        dims: r.dims,
+        tierMs: r.tier.ms,
+        dims: r.slice.dims,
+        measureIdx: r.slice.measures.map((m) => MEASURES.indexOf(m)),
+        sketch: r.slice.sketch,
         upsert: this.db.prepare(sql.upsert),
         subtract: this.db.prepare(sql.subtract),
         dropEmpty: this.db.prepare(sql.dropEmpty),
@@ -112,8 +133,10 @@ export class MessageStore {
     });
     this.insertTx = this.db.transaction((rows: readonly PreparedRow[]) => {
       let written = 0;
-      // The batch's contribution to each hourly rollup, summed per key, written once per key.
-      const sums = this.rollups.map(() => new Map<string, { key: (string | number)[]; v: number[] }>());
+      // The batch's contribution to each rollup, summed per key, written once per key.
+      const sums = this.rollups.map(
+        () => new Map<string, { key: (string | number)[]; v: number[]; sketch: SparseSketch | null }>()
+      );
       for (const row of rows) {
         const info = this.insertMessage.run(row.message);
         // A duplicate id (the same record twice) is ignored rather than failing the batch.
@@ -123,24 +146,38 @@ export class MessageStore {
         if (row.fts) this.insertFts.run(seq, row.fts[0], row.fts[1]);
         written++;
         const m = row.message;
-        const hour = Math.floor((m[AT.started_at] as number) / ROLLUP_HOUR_MS);
+        const started = m[AT.started_at] as number;
+        const duration = m[AT.duration_ms] as number;
         const v = measuresOf({
           status: m[AT.status] as string,
           input_tokens: m[AT.input_tokens] as number | null,
           output_tokens: m[AT.output_tokens] as number | null,
           cost: m[AT.cost] as number | null,
-          duration_ms: m[AT.duration_ms] as number,
+          duration_ms: duration,
         });
         this.rollups.forEach((r, i) => {
-          const key = [hour, ...r.dims.map((d) => (m[AT[d]] as string | null) ?? '')];
-          const k = key.join('\u0000');
-          const acc = sums[i].get(k);
-          if (!acc) sums[i].set(k, { key, v: [...v] });
-          else for (let j = 0; j < v.length; j++) acc.v[j] += v[j];
+          const t = Math.floor(started / r.tierMs) * r.tierMs;
+          const key: (string | number)[] = [t];
+          let k = String(t);
+          for (const d of r.dims) {
+            const value = (m[AT[d]] as string | null) ?? '';
+            key.push(value);
+            k += '\u0000' + value;
+          }
+          let acc = sums[i].get(k);
+          if (!acc) {
+            acc = { key, v: r.measureIdx.map(() => 0), sketch: r.sketch ? new SparseSketch() : null };
+            sums[i].set(k, acc);
+          }
+          for (let j = 0; j < r.measureIdx.length; j++) acc.v[j] += v[r.measureIdx[j]];
+          acc.sketch?.add(duration);
         });
       }
       this.rollups.forEach((r, i) => {
-        for (const { key, v } of sums[i].values()) r.upsert.run(...key, ...v);
+        for (const { key, v, sketch } of sums[i].values()) {
+          if (sketch) r.upsert.run(...key, ...v, sketch.encode());
+          else r.upsert.run(...key, ...v);
+        }
       });
       return written;
     });
@@ -171,16 +208,15 @@ export class MessageStore {
     if (seqs.length === 0) return 0;
     const json = JSON.stringify(seqs);
     return this.db.transaction(() => {
-      // Take the rows out of the hourly rollups first (subtract their measures), then drop emptied keys.
+      // Take the rows out of the rollups first (subtract their measures), then drop emptied keys.
       const span = this.prepare(
-        `SELECT min(started_at) / ${ROLLUP_HOUR_MS} AS lo, max(started_at) / ${ROLLUP_HOUR_MS} AS hi FROM messages WHERE seq IN (SELECT value FROM json_each(?))`
-      ).get(json) as {
-        lo: number | null;
-        hi: number | null;
-      };
+        'SELECT min(started_at) AS lo, max(started_at) AS hi FROM messages WHERE seq IN (SELECT value FROM json_each(?))'
+      ).get(json) as { lo: number | null; hi: number | null };
       for (const r of this.rollups) {
         r.subtract.run(json);
-        if (span.lo !== null) r.dropEmpty.run(span.lo, span.hi);
+        if (span.lo !== null && span.hi !== null) {
+          r.dropEmpty.run(Math.floor(span.lo / r.tierMs) * r.tierMs, Math.floor(span.hi / r.tierMs) * r.tierMs);
+        }
       }
       this.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(?))').run(json);
       this.prepare('DELETE FROM message_content WHERE seq IN (SELECT value FROM json_each(?))').run(json);

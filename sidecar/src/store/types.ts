@@ -185,6 +185,15 @@ export interface Aggregations {
   breakdowns: Record<BreakdownDimension, Bucket[]>;
   latency_histogram: HistogramBin[];
   scatter: ScatterPoint[];
+  /**
+   * true when some figures were computed from the newest `sample_size` matching messages rather than
+   * all of them (a search term, or a filter the rollups do not hold; see docs/api.md).
+   */
+  sampled: boolean;
+  /** How many messages in the window match the filters; null when not known (more than counted). */
+  matched: number | null;
+  /** How many of the newest matching messages the sampled figures are based on; null when not sampled. */
+  sample_size: number | null;
 }
 
 export interface NamedCount {
