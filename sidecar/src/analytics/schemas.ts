@@ -231,6 +231,9 @@ export const aggregationsSchema = obj({
       model: nullable('string'),
     }),
   },
+  sampled: bool,
+  matched: nullable('integer'),
+  sample_size: nullable('integer'),
 });
 
 const segment = obj({ text: str, match: bool });
