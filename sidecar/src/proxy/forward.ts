@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Exchange, Outcome } from '../tap/exchange';
+import type { DispatchTimeouts } from '../upstream/upstream';
+import type { Cuttable } from './drain';
 import { BodyTooLarge, errorCode, sendError, TIMEOUT_CODES } from './errors';
 import { clientResponseHeaders } from './headers';
 
@@ -8,7 +10,8 @@ export interface ForwardContext {
   res: ServerResponse;
   exchange: Exchange;
   upstreamLabel: string;
-  idleTimeoutMs: number;
+  /** The limits this request was dispatched with (they depend on the endpoint). */
+  timeouts: DispatchTimeouts;
   /** Called once with how the exchange ended. */
   finish(outcome: Outcome): void;
   /** Called when the response head arrives (the request body has been read by then). */
@@ -21,9 +24,10 @@ export interface ForwardContext {
  * Bridges undici's dispatch callbacks straight onto the client's response: no intermediate stream,
  * so each chunk is written the moment it arrives, with backpressure both ways.
  */
-export class ForwardHandler implements Dispatcher.DispatchHandler {
+export class ForwardHandler implements Dispatcher.DispatchHandler, Cuttable {
   private controller: Dispatcher.DispatchController | undefined;
   private clientGone = false;
+  private shutdownCut = false;
   private dispatchedAt: number;
 
   constructor(private readonly ctx: ForwardContext) {
@@ -43,6 +47,32 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.clientGone) controller.abort(new Error('client closed the connection'));
+    else if (this.shutdownCut) controller.abort(new Error('ended by shutdown'));
+  }
+
+  /**
+   * The drain deadline passed: Ollama stops working on this request, and the client gets a 503 if
+   * nothing was answered yet, else a broken stream (its status is already out).
+   */
+  cut(): void {
+    if (this.shutdownCut) return;
+    this.shutdownCut = true;
+    const { res } = this.ctx;
+    if (!res.headersSent && !res.destroyed) {
+      this.ctx.onHead();
+      sendError(
+        res,
+        503,
+        'ollama-lens is shutting down: the request was still waiting for Ollama when the drain timeout passed',
+        {
+          connection: 'close',
+        }
+      );
+      this.ctx.finish({ kind: 'rejected', message: 'ended by shutdown', httpStatus: 503 });
+    } else {
+      res.destroy();
+    }
+    this.controller?.abort(new Error('ended by shutdown'));
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -74,8 +104,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    const { res, finish } = this.ctx;
-    if (this.clientGone) return finish({ kind: 'client_abort' });
+    const { res, finish, timeouts } = this.ctx;
+    if (this.clientGone || this.shutdownCut) return finish({ kind: 'client_abort' });
     const code = errorCode(err);
     const timeout = code !== undefined && TIMEOUT_CODES.has(code);
     if (res.headersSent) {
@@ -84,7 +114,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
         timeout
           ? {
               kind: 'timeout',
-              message: `Ollama sent nothing for ${this.ctx.idleTimeoutMs} ms mid-response (OLLAMA_LENS_IDLE_TIMEOUT_MS)`,
+              message: `Ollama sent nothing for ${timeouts.bodyTimeout} ms mid-response (OLLAMA_LENS_IDLE_TIMEOUT_MS)`,
             }
           : { kind: 'upstream_broken', message: `the response from Ollama broke off: ${err.message}` }
       );
@@ -98,7 +128,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
       return finish({ kind: 'rejected', message: err.message, httpStatus: 413 });
     }
     if (timeout) {
-      const message = `Ollama at ${this.ctx.upstreamLabel} did not answer within ${this.ctx.idleTimeoutMs} ms (OLLAMA_LENS_IDLE_TIMEOUT_MS)`;
+      const message = `Ollama at ${this.ctx.upstreamLabel} did not answer within ${timeouts.headersTimeout} ms (${timeouts.headersOption})`;
       sendError(res, 504, message);
       return finish({ kind: 'timeout', message, httpStatus: 504 });
     }

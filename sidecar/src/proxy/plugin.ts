@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { classifyEndpoint } from '../ollama/endpoint';
+import { classifyEndpoint, INFERENCE_ENDPOINTS } from '../ollama/endpoint';
 import type { Services } from '../services';
 import { Exchange, type Outcome } from '../tap/exchange';
+import { endedByShutdown, InFlightExchanges } from './drain';
 import { BodyTooLarge, sendError } from './errors';
 import { ForwardHandler } from './forward';
 import { headerValue, upstreamRequestHeaders } from './headers';
@@ -14,9 +15,37 @@ const SMALL_BODY_BYTES = 64 * 1024;
 /**
  * The catch-all route: forwards every method and path to Ollama, streaming both bodies, and hands a
  * copy of what passes to the tap. Owns nothing but forwarding; parsing and recording live in the tap.
+ * On close it drains: in-flight exchanges may finish until the drain timeout, then they are cut.
  */
 export async function proxyPlugin(app: FastifyInstance, services: Services): Promise<void> {
   const { config, upstream, tap } = services;
+  const inFlight = new InFlightExchanges();
+
+  // The listener is half of "can forward" (the upstream check is the other): not ready before
+  // listen() and from the moment a shutdown stops accepting.
+  services.readiness.push({
+    name: 'listener',
+    check: async () => ({
+      ok: app.server.listening,
+      detail: { listening: app.server.listening, in_flight: inFlight.size },
+    }),
+  });
+
+  // preClose runs when close() begins, before the server waits for in-flight requests: bound that wait.
+  app.addHook('preClose', async () => {
+    inFlight.startDeadline(config.drainTimeoutMs, (count) =>
+      app.log.warn(
+        { count, drainTimeoutMs: config.drainTimeoutMs },
+        'drain timeout passed: cutting the requests still in flight (recorded as ended by shutdown)'
+      )
+    );
+  });
+  // onClose runs once the server has closed every connection: wait for the last records to be emitted,
+  // so the sinks flushed after this see every request, the cut ones included.
+  app.addHook('onClose', async () => {
+    await inFlight.settled();
+    inFlight.stop();
+  });
 
   // Bodies pass through untouched: no parsing by fastify, whatever the content type.
   app.removeAllContentTypeParsers();
@@ -48,15 +77,33 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
     });
 
     let finished = false;
+    let cutByShutdown = false;
+    let forwarding: ForwardHandler | undefined;
+    const untrack = inFlight.track({
+      cut() {
+        if (finished) return;
+        cutByShutdown = true;
+        // Still reading the request body: nothing has reached Ollama, just close the connection.
+        if (forwarding) forwarding.cut();
+        else res.destroy();
+      },
+    });
     const finish = (outcome: Outcome) => {
       if (finished) return;
       finished = true;
       // Parsing and the sinks run after the last byte went out, off the forwarding path.
       setImmediate(() => {
         try {
-          tap.emit(exchange.finish(outcome));
+          const record = exchange.finish(outcome);
+          tap.emit(
+            cutByShutdown && outcome.kind !== 'complete'
+              ? endedByShutdown(record, config.drainTimeoutMs)
+              : record
+          );
         } catch (err) {
           request.log.error({ err }, 'building the measurement record failed; request unaffected');
+        } finally {
+          untrack();
         }
       });
     };
@@ -77,16 +124,18 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
       return;
     }
 
+    const timeouts = upstream.timeouts(INFERENCE_ENDPOINTS.has(endpoint));
     const forward = (body: Buffer | AsyncIterable<Buffer> | undefined): void => {
       const handler = new ForwardHandler({
         res,
         exchange,
         upstreamLabel: config.upstream.origin,
-        idleTimeoutMs: config.idleTimeoutMs,
+        timeouts,
         finish,
         onHead: markStarted,
         requestErrored: () => req.errored !== null,
       });
+      forwarding = handler;
       upstream.pool.dispatch(
         {
           method: (req.method ?? 'GET') as 'GET',
@@ -94,6 +143,8 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
           headers: upstreamRequestHeaders(req.rawHeaders, upstream.host),
           // undici streams an async iterable body (its typings list only Readable).
           body: body as Buffer | Readable | undefined,
+          headersTimeout: timeouts.headersTimeout,
+          bodyTimeout: timeouts.bodyTimeout,
         },
         handler
       );

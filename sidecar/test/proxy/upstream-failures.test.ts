@@ -31,10 +31,11 @@ it('an upstream that never answers: 504 after the idle timeout, recorded as a ti
   handler = () => {
     /* hang */
   };
-  const res = await request(`${lens.url}/api/generate`, { method: 'POST', body: '{"model":"m","prompt":"hang"}' });
+  // /api/show, not an inference endpoint: those may wait in Ollama's queue (see queue-timeouts.test.ts).
+  const res = await request(`${lens.url}/api/show`, { method: 'POST', body: '{"model":"m"}' });
   expect(res.statusCode).toBe(504);
   expect(((await res.body.json()) as { error: string }).error).toMatch(/did not answer within 400 ms/);
-  const r = await lens.waitForRecord((r) => r.prompt?.prompt === 'hang');
+  const r = await lens.waitForRecord((r) => r.path === '/api/show');
   expect(r).toMatchObject({ status: 'timeout', error_type: 'timeout', http_status: 504, model: 'm' });
 });
 
