@@ -125,6 +125,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
+  authorization?: { type?: string; credentials_file?: string };
   static_configs: { targets: string[] }[];
 }
 interface PrometheusConfig {
@@ -147,6 +148,8 @@ function testConfig(sidecarTarget: string, promPort: number): PrometheusConfig {
     rule_files: base.rule_files.map((f) => resolve(repoPath('prometheus'), f)),
     scrape_configs: base.scrape_configs.map((j) => ({
       ...j,
+      // The shipped token file exists only in the container; this one sits beside the test's config.
+      ...(j.authorization ? { authorization: { ...j.authorization, credentials_file: 'admin-token' } } : {}),
       static_configs: [{ targets: [j.job_name === 'ollama-lens' ? sidecarTarget : `127.0.0.1:${promPort}`] }],
     })),
   };
@@ -227,6 +230,7 @@ beforeAll(async () => {
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   writeFileSync(join(dir, 'prometheus.yml'), stringify(testConfig(new URL(sidecar.adminUrl).host, port)));
+  writeFileSync(join(dir, 'admin-token'), 'unused: a loopback sidecar needs no token');
   prometheus = spawn(
     PROMETHEUS,
     [

@@ -3,7 +3,7 @@
  * tests (each alert pends, fires with its annotations, and resolves on synthetic series) pass, and
  * prometheus/prometheus.yml is a valid config whose rule_files resolve.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PATHS, readYaml, repoPath, run, type PrometheusRulesFile } from './repo';
@@ -54,7 +54,16 @@ it('the rule unit tests catch a changed threshold', () => {
 });
 
 it('promtool check config: prometheus/prometheus.yml is valid and its rule files resolve', () => {
-  const r = run(PROMTOOL, ['check', 'config', repoPath(PATHS.prometheusConfig)]);
+  // promtool insists the admin-token file exists, and that file is only written in the container: check a
+  // copy beside the rules, with a token file of its own.
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-promcfg-'));
+  const shipped = readFileSync(repoPath(PATHS.prometheusConfig), 'utf8');
+  const tokenPath = '/prometheus/ollama-lens-admin-token';
+  expect(shipped).toContain(`credentials_file: ${tokenPath}`);
+  writeFileSync(join(dir, 'admin-token'), 'token');
+  writeFileSync(join(dir, 'prometheus.yml'), shipped.replace(tokenPath, join(dir, 'admin-token')));
+  cpSync(repoPath('prometheus', 'rules'), join(dir, 'rules'), { recursive: true });
+  const r = run(PROMTOOL, ['check', 'config', join(dir, 'prometheus.yml')]);
   expect(r.stdout + r.stderr).toContain('SUCCESS: 1 rule files found');
   expect(r.status).toBe(0);
 });
@@ -66,6 +75,8 @@ it('prometheus.yml scrapes the sidecar as job ollama-lens, and itself', () => {
   const jobs = Object.fromEntries(config.scrape_configs.map((j) => [j.job_name, j]));
   expect(jobs['ollama-lens']).toMatchObject({
     metrics_path: '/metrics',
+    // The sidecar's /metrics needs the admin token beyond loopback, as in the compose stack.
+    authorization: { type: 'Bearer', credentials_file: '/prometheus/ollama-lens-admin-token' },
     static_configs: [{ targets: ['sidecar:11435'] }],
   });
   expect(jobs.prometheus).toMatchObject({ static_configs: [{ targets: ['localhost:9090'] }] });
