@@ -2,7 +2,7 @@
 import { buildApp } from './app';
 import { ConfigError, helpText, loadConfig } from './config';
 
-/** CLI entry: config → app → listen; SIGTERM/SIGINT drain in-flight requests and flush the store. */
+/** CLI entry: config → app → listen; SIGTERM/SIGINT drain in-flight requests (bounded) and flush the store. */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    sidecar.proxy.log.info({ signal }, 'draining in-flight requests and flushing the store');
+    // The drain is bounded: requests still in flight after --drain-timeout-ms are cut (the proxy plugin
+    // does it), so a long stream cannot hold the exit back.
+    sidecar.proxy.log.info(
+      { signal, drainTimeoutMs: config.drainTimeoutMs },
+      'draining in-flight requests (cut at the drain timeout) and flushing the store'
+    );
     sidecar.close().then(
       () => process.exit(0),
       (err: unknown) => {
