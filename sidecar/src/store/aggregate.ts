@@ -328,7 +328,14 @@ function rollupSeries(
   return new Map(
     rows.map((r) => [
       r.b,
-      { requests: r.v[0], errors: r.v[1], in_sum: r.v[2], out_sum: r.v[3], dur_sum: r.v[4], sketch: r.sketch },
+      {
+        requests: r.v[0],
+        errors: r.v[1],
+        in_sum: r.v[2],
+        out_sum: r.v[3],
+        dur_sum: r.v[4],
+        sketch: r.sketch,
+      },
     ])
   );
 }
@@ -516,6 +523,8 @@ function sampleScatter(rows: readonly SampleRow[]): ScatterPoint[] {
 export interface AggregationRequest {
   intervalS?: number;
   include?: readonly AggregationPart[];
+  /** Messages read when the rollups cannot answer (default SAMPLE_LIMIT). */
+  sampleLimit?: number;
 }
 
 function emptyAggregations(): Aggregations {
@@ -536,16 +545,18 @@ function compute(
   f: MessageFilters,
   w: Window,
   intervalMs: number,
-  want: ReadonlySet<AggregationPart>
+  want: ReadonlySet<AggregationPart>,
+  sampleLimit = SAMPLE_LIMIT
 ): Aggregations {
+  const limit = Number.isSafeInteger(sampleLimit) && sampleLimit > 0 ? sampleLimit : SAMPLE_LIMIT;
   const out = emptyAggregations();
   const needGroups = want.has('summary') || want.has('breakdowns') || want.has('latency_histogram');
   if (!rollupCompatible(f)) {
-    const s = readSample(store, f, w, SAMPLE_LIMIT, true);
+    const s = readSample(store, f, w, limit, true);
     const folded = fold(s.rows, want.has('timeseries') ? intervalMs : undefined, true);
     const t = total(folded.groups);
     if (want.has('summary')) {
-      const p = readSample(store, f, previousWindow(w), SAMPLE_LIMIT, false);
+      const p = readSample(store, f, previousWindow(w), limit, false);
       const pf = fold(p.rows, undefined, false);
       out.summary = summaryFrom(
         figuresFrom(t, folded.uniqueUsers),
@@ -589,11 +600,11 @@ function compute(
     };
     if (want.has('summary')) previousUnique = distinctUsers(store, previousWindow(w));
   } else if (wantUsers) {
-    const s = readSample(store, f, w, SAMPLE_LIMIT, false);
+    const s = readSample(store, f, w, limit, false);
     const folded = fold(s.rows, undefined, false);
     users = { rows: folded.users, unique: folded.uniqueUsers };
     if (want.has('summary')) {
-      const p = readSample(store, f, previousWindow(w), SAMPLE_LIMIT, false);
+      const p = readSample(store, f, previousWindow(w), limit, false);
       previousUnique = fold(p.rows, undefined, false).uniqueUsers;
     }
     if (!s.complete) {
@@ -641,7 +652,7 @@ export function aggregations(
   const want = new Set<AggregationPart>(
     req.include && req.include.length > 0 ? req.include : AGGREGATION_PARTS
   );
-  return compute(store, f, w, intervalMs, want);
+  return compute(store, f, w, intervalMs, want, req.sampleLimit);
 }
 
 export function summary(store: MessageStore, f: MessageFilters, w: Window): Summary {
@@ -667,7 +678,8 @@ export function breakdown(
 }
 
 export function latencyHistogram(store: MessageStore, f: MessageFilters, w: Window): HistogramBin[] {
-  return compute(store, f, w, resolveInterval(w, undefined), new Set(['latency_histogram'])).latency_histogram;
+  return compute(store, f, w, resolveInterval(w, undefined), new Set(['latency_histogram']))
+    .latency_histogram;
 }
 
 export function scatter(store: MessageStore, f: MessageFilters, w: Window): ScatterPoint[] {
@@ -735,7 +747,10 @@ export function history(
 
 export function dataSummary(store: MessageStore): DataSummary {
   // The day rollup holds every message: its sum is the count without scanning the messages.
-  const messages = store.prepare('SELECT coalesce(sum(messages), 0) FROM rollup_total_day').pluck().get() as number;
+  const messages = store
+    .prepare('SELECT coalesce(sum(messages), 0) FROM rollup_total_day')
+    .pluck()
+    .get() as number;
   const oldest = store.prepare('SELECT min(started_at) FROM messages').pluck().get() as number | null;
   const newest = store.prepare('SELECT max(started_at) FROM messages').pluck().get() as number | null;
   return { messages, oldest, newest, db_bytes: store.fileBytes() };

@@ -157,7 +157,10 @@ export function readRollup(
         ` FROM messages m ${where.sql} GROUP BY ${['b', ...read.groupBy.map((_, i) => i + 2)].join(', ')}`;
       params = where.params;
     }
-    const rows = store.prepare(sql).raw().all(...params) as unknown[][];
+    const rows = store
+      .prepare(sql)
+      .raw()
+      .all(...params) as unknown[][];
     for (const r of rows) {
       const keys = read.groupBy.map((d, i) => {
         const k = r[1 + i] as string;
@@ -177,7 +180,9 @@ export function distinctUsers(store: MessageStore, w: { from: number; to: number
     const users = (
       seg.tier
         ? store
-            .prepare(`SELECT DISTINCT "user" FROM ${rollupTable('user', seg.tier.name)} WHERE t >= ? AND t < ?`)
+            .prepare(
+              `SELECT DISTINCT "user" FROM ${rollupTable('user', seg.tier.name)} WHERE t >= ? AND t < ?`
+            )
             .pluck()
             .all(seg.from, seg.to)
         : store

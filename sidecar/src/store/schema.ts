@@ -140,11 +140,25 @@ export const MIGRATIONS: readonly string[] = [
  */
 function migration2(): string {
   const bins = [100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
-  const full = ['messages', 'errors', 'in_sum', 'in_n', 'out_sum', 'out_n', 'cost', 'dur_sum', ...bins.map((_, i) => `h${i}`), `h${bins.length}`];
+  const full = [
+    'messages',
+    'errors',
+    'in_sum',
+    'in_n',
+    'out_sum',
+    'out_n',
+    'cost',
+    'dur_sum',
+    ...bins.map((_, i) => `h${i}`),
+    `h${bins.length}`,
+  ];
   const bucket = ['messages', 'errors', 'in_sum', 'out_sum', 'cost', 'dur_sum'];
   const isError = "m.status IN ('error', 'timeout')";
   const binSql = [
-    ...bins.map((e, i) => `coalesce(sum(${i === 0 ? '' : `m.duration_ms > ${bins[i - 1]} AND `}m.duration_ms <= ${e}), 0)`),
+    ...bins.map(
+      (e, i) =>
+        `coalesce(sum(${i === 0 ? '' : `m.duration_ms > ${bins[i - 1]} AND `}m.duration_ms <= ${e}), 0)`
+    ),
     `coalesce(sum(m.duration_ms > ${bins[bins.length - 1]}), 0)`,
   ];
   const rawMeasures: Record<string, string> = {

@@ -215,7 +215,10 @@ export class MessageStore {
       for (const r of this.rollups) {
         r.subtract.run(json);
         if (span.lo !== null && span.hi !== null) {
-          r.dropEmpty.run(Math.floor(span.lo / r.tierMs) * r.tierMs, Math.floor(span.hi / r.tierMs) * r.tierMs);
+          r.dropEmpty.run(
+            Math.floor(span.lo / r.tierMs) * r.tierMs,
+            Math.floor(span.hi / r.tierMs) * r.tierMs
+          );
         }
       }
       this.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(?))').run(json);

@@ -9,7 +9,7 @@ import type { MeasurementRecord } from '../../src/tap/record';
 import { prepareRow, type RowOptions } from '../../src/store/row';
 import { MessageStore } from '../../src/store/store';
 import { MEASURE_SQL, ROLLUPS } from '../../src/store/measures';
-import { addInto, newDense } from '../../src/store/sketch';
+import { merge } from '../../src/store/sketch';
 
 export interface TempStore {
   store: MessageStore;
@@ -55,11 +55,8 @@ export function tempStore(prefix = 'ollama-lens-store-'): TempStore {
  */
 export function rollupMismatches(store: MessageStore): string[] {
   const out: string[] = [];
-  const decode = (b: Uint8Array | null) => {
-    const d = newDense();
-    addInto(d, b);
-    return Array.from(d).join(',');
-  };
+  // Canonical form: ascending buckets, no zero counts.
+  const decode = (b: Uint8Array | null) => merge(b, null).toString('hex');
   for (const { table, slice, tier } of ROLLUPS) {
     const q = (d: string) => (d === 'user' ? '"user"' : d);
     const key = (r: Record<string, unknown>) => [r.t, ...slice.dims.map((d) => r[d])].join('|');
@@ -70,7 +67,12 @@ export function rollupMismatches(store: MessageStore): string[] {
       ...(slice.sketch ? ['sketch_of(m.duration_ms) AS sketch'] : []),
     ];
     const want = store.db
-      .prepare(`SELECT ${cols.join(', ')} FROM messages m GROUP BY ${cols.map((_, i) => i + 1).slice(0, 1 + slice.dims.length).join(', ')}`)
+      .prepare(
+        `SELECT ${cols.join(', ')} FROM messages m GROUP BY ${cols
+          .map((_, i) => i + 1)
+          .slice(0, 1 + slice.dims.length)
+          .join(', ')}`
+      )
       .all() as Record<string, unknown>[];
     const got = new Map(
       (store.db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]).map((r) => [key(r), r])
