@@ -201,6 +201,11 @@ export interface Aggregations {
   breakdowns: Record<BreakdownDimension, Bucket[]>;
   latency_histogram: HistogramBin[];
   scatter: ScatterPoint[];
+  /** Some figures are based on the newest `sample_size` matching messages only (docs/api.md). */
+  sampled: boolean;
+  /** Messages in the window that match the filters; null when more than the sidecar counts. */
+  matched: number | null;
+  sample_size: number | null;
 }
 
 export interface NameCount {

@@ -12,7 +12,7 @@ import {
   type SceneObjectState,
   type VizPanel,
 } from '@grafana/scenes';
-import { Alert, Dropdown, Menu, Button, useStyles2 } from '@grafana/ui';
+import { Alert, Dropdown, Menu, Button, Text, useStyles2 } from '@grafana/ui';
 import { LegendDisplayMode } from '@grafana/schema';
 import { FilterError } from '../../api/filters';
 import type { Aggregations, ExportFormat, SearchResult, SortField, SortOrder } from '../../api/types';
@@ -207,6 +207,13 @@ function ExportMenu({ model }: { model: ExplorerBody }) {
   );
 }
 
+/** Says in words that the cards and charts describe only the newest matches (a search, or a filter the rollups lack). */
+function sampleNote(a: Aggregations): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const of = a.matched === null ? 'more than 1,000,000' : n(a.matched);
+  return `Based on the newest ${n(a.sample_size ?? 0)} of ${of} matching messages.`;
+}
+
 function ExplorerBodyRenderer({ model }: SceneComponentProps<ExplorerBody>) {
   const { filters, table, timeline, aggregations, matches, loading, error, setupError } = model.useState();
   const filterState = filters.useState();
@@ -239,6 +246,13 @@ function ExplorerBodyRenderer({ model }: SceneComponentProps<ExplorerBody>) {
         </Alert>
       )}
       <SummaryCards summary={aggregations?.summary} loading={loading} />
+      {aggregations?.sampled && (
+        <div data-testid="explorer-sample-note">
+          <Text color="secondary" italic>
+            {sampleNote(aggregations)}
+          </Text>
+        </div>
+      )}
       <div className={styles.grid}>
         <div className={styles.timeline}>
           <timeline.Component model={timeline} />
