@@ -210,10 +210,14 @@ describe('GET /analytics/aggregations', () => {
     expect(Object.keys(a).sort()).toEqual([
       'breakdowns',
       'latency_histogram',
+      'matched',
+      'sample_size',
+      'sampled',
       'scatter',
       'summary',
       'timeseries',
     ]);
+    expect([a.sampled, a.matched, a.sample_size]).toEqual([false, records.length, null]);
     const figures = [
       'avg_input_tokens',
       'avg_output_tokens',
@@ -274,8 +278,25 @@ describe('GET /analytics/aggregations', () => {
     expect(b.timeseries[1].t - b.timeseries[0].t).toBe(600_000);
   });
 
+  test('a too fine interval is widened to at most 1000 buckets, never refused', async () => {
+    const a = await json(
+      `/analytics/aggregations?include=timeseries&interval=1&from=${NOW - 30 * 86_400_000}&to=${NOW}`
+    );
+    expect(a.timeseries.length).toBeLessThanOrEqual(1001);
+    expect(a.timeseries.reduce((n: number, p: { requests: number }) => n + p.requests, 0)).toBe(
+      records.length
+    );
+  });
+
+  test('a search term: the figures say whether they are sampled and how many matched', async () => {
+    const a = await json(`/analytics/aggregations?q=the&from=${NOW - 3600_000}&to=${NOW}`);
+    expect(a.sampled).toBe(false);
+    expect(a.sample_size).toBeNull();
+    expect(a.matched).toBe(a.summary.messages);
+    expect(a.matched).toBeGreaterThan(0);
+  });
+
   test.each([
-    ['interval=1&from=0', /more than 5000 buckets/],
     [`from=${NOW}&to=${NOW - 1}`, /from .* must be before to/],
     ['include=everything', /unknown include part "everything"/],
     ['interval=0', /interval must be >= 1/],
