@@ -7,16 +7,34 @@ describe('parameter bounds', () => {
   test('numbers must be plain finite decimals', () => {
     for (const ok of ['0', '-0', '12', '1.5', '1e3', '1715000000000'])
       expect(() => checkNumbers({ from: ok, min_latency_ms: [ok] }, props)).not.toThrow();
-    for (const bad of ['Infinity', '-Infinity', '1e400', '0x10', '0b1', '0o7', ' 1', '1 ', '+1', '01', '1.', 'NaN', '1_000']) {
+    for (const bad of [
+      'Infinity',
+      '-Infinity',
+      '1e400',
+      '0x10',
+      '0b1',
+      '0o7',
+      ' 1',
+      '1 ',
+      '+1',
+      '01',
+      '1.',
+      'NaN',
+      '1_000',
+    ]) {
       expect(() => checkNumbers({ interval: bad }, props)).toThrow(HttpError);
-      expect(() => checkNumbers({ to: ['5', bad] }, props)).toThrow(/querystring\/to must be a finite decimal number/);
+      expect(() => checkNumbers({ to: ['5', bad] }, props)).toThrow(
+        /querystring\/to must be a finite decimal number/
+      );
     }
     // Strings parameters are not numbers, unknown keys are someone else's business.
     expect(() => checkNumbers({ q: 'Infinity', nope: '0x10' }, props)).not.toThrow();
   });
 
   test('a non-finite filter that got past Ajv is a 400, not a query', () => {
-    expect(() => parseFilters({ min_latency_ms: Infinity })).toThrow(/min_latency_ms must be a finite number/);
+    expect(() => parseFilters({ min_latency_ms: Infinity })).toThrow(
+      /min_latency_ms must be a finite number/
+    );
     expect(() => parseFilters({ to: -Infinity })).toThrow(HttpError);
   });
 
@@ -40,4 +58,8 @@ describe('parameter bounds', () => {
     }
     expect(BOUNDS.epochMsMax).toBeLessThan(Number.MAX_SAFE_INTEGER);
   });
+});
+
+test('a NUL in the search text is a word break, not the end of the FTS5 query', () => {
+  expect(parseFilters({ q: 'a\0b' }).q).toBe('a b');
 });

@@ -79,7 +79,9 @@ export function parseFilters(q: FilterQuery): MessageFilters {
   checkAllowed('status', status, REQUEST_STATUSES);
   checkAllowed('category', category, CATEGORIES);
   const f: MessageFilters = {
-    q: q.q,
+    // SQLite reads an FTS5 query as a C string: a NUL would end it inside a quoted term ("unterminated
+    // string"). NUL is never part of a word, so a space there searches for the same words.
+    q: q.q?.replace(/\0/g, ' '),
     model: splitList(q.model),
     status,
     user: q.user,

@@ -1,0 +1,313 @@
+/**
+ * Property-based fuzzing of the analytics API through the real sidecar in front of the real Ollama,
+ * with stored traffic and a proxied /api/generate stream running alongside. Cases are generated from
+ * the routes' own schemas (routes.ts) with hostile values (hostile.ts). The properties:
+ *   - every answer is a 2xx, or a 4xx with a JSON error body, and comes within REQUEST_BOUND_MS;
+ *   - the process keeps proxying: every stream alongside completes, and Ollama is reachable after;
+ *   - the store passes PRAGMA integrity_check (and FTS5's own) after the sidecar closed.
+ * A failure's seed and path are added to fuzz-seeds.json and replayed first on every later run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { request } from 'undici';
+import { testOllamaModels, testOllamaUrl } from '../harness/env';
+import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { fuzzCase, ODD_METHODS, targetOf, type FuzzCase } from './hostile';
+import { rawRequest, type RawResponse } from './raw-http';
+import { analyticsRoutes, assertServedBy, type RouteSpec } from './routes';
+
+const SEEDS_FILE = path.join(__dirname, 'fuzz-seeds.json');
+/** An answer slower than this is a hang (the query budget below is a third of it). */
+const REQUEST_BOUND_MS = 15_000;
+const QUERY_TIMEOUT_MS = 5_000;
+/** Wall-clock budget per property; the run count is what fits (printed). */
+const BUDGET_MS = { read: 70_000, destructive: 12_000 };
+
+interface KeptSeed {
+  property: string;
+  seed: number;
+  path: string;
+  found: string;
+  failure: string;
+}
+
+function keptSeeds(): KeptSeed[] {
+  return fs.existsSync(SEEDS_FILE) ? (JSON.parse(fs.readFileSync(SEEDS_FILE, 'utf8')) as KeptSeed[]) : [];
+}
+
+function keepSeed(s: KeptSeed): void {
+  const all = keptSeeds();
+  if (all.some((k) => k.property === s.property && k.seed === s.seed && k.path === s.path)) return;
+  fs.writeFileSync(SEEDS_FILE, JSON.stringify([...all, s], null, 2) + '\n');
+}
+
+let sidecar: TestSidecar;
+let routes: RouteSpec[];
+const counts = { cases: 0, byStatus: new Map<number, number>(), slowestMs: 0, replayed: 0 };
+
+/** What every answer must be. Throws (with the case) when it is not. */
+function checkAnswer(c: FuzzCase, target: string, res: RawResponse): void {
+  counts.cases++;
+  counts.byStatus.set(res.status, (counts.byStatus.get(res.status) ?? 0) + 1);
+  counts.slowestMs = Math.max(counts.slowestMs, res.ms);
+  const what = `${c.method} ${target.slice(0, 300)}${target.length > 300 ? '…' : ''} → ${res.status}`;
+  const body = res.body.toString('utf8');
+  if (!((res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500)))
+    throw new Error(`${what}: neither 2xx nor 4xx: ${body.slice(0, 500)}`);
+  if (res.ms > REQUEST_BOUND_MS) throw new Error(`${what}: took ${Math.round(res.ms)} ms`);
+  const json = /application\/json/.test(res.headers['content-type'] ?? '');
+  if (c.method === 'HEAD') return;
+  if (res.status >= 400) {
+    if (!json)
+      throw new Error(
+        `${what}: error answer is not JSON (${res.headers['content-type']}): ${body.slice(0, 300)}`
+      );
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error !== 'string')
+      throw new Error(`${what}: error body without an "error" string: ${body.slice(0, 300)}`);
+  } else if (json) {
+    JSON.parse(body);
+  }
+}
+
+async function send(c: FuzzCase): Promise<void> {
+  const target = targetOf(c, routes);
+  const res = await rawRequest(
+    sidecar.adminUrl,
+    { method: c.method, target, body: c.body === undefined ? undefined : Buffer.from(c.body, 'latin1') },
+    REQUEST_BOUND_MS + 5_000
+  );
+  checkAnswer(c, target, res);
+}
+
+/**
+ * Runs a property: first every kept seed for it (exact replays), then fresh cases within the time
+ * budget. A new failure's seed is kept. Failures are collected, not thrown, so one known failure
+ * does not stop the search for others; the test fails at the end if there were any.
+ */
+async function runProperty(
+  name: string,
+  arb: fc.Arbitrary<FuzzCase>,
+  budgetMs: number,
+  failures: string[]
+): Promise<number> {
+  const property = fc.asyncProperty(arb, send);
+  const messageOf = (d: fc.RunDetails<[FuzzCase]>) =>
+    d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance);
+  for (const kept of keptSeeds().filter((k) => k.property === name)) {
+    counts.replayed++;
+    const replay = await fc.check(property, { seed: kept.seed, path: kept.path, endOnFailure: true });
+    if (replay.failed)
+      failures.push(
+        `kept seed ${kept.seed} (path ${kept.path}) fails again: ${messageOf(replay)}\n${fc.defaultReportMessage(replay)}`
+      );
+  }
+  const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+  const details = await fc.check(property, {
+    seed,
+    numRuns: 100_000,
+    interruptAfterTimeLimit: budgetMs,
+    markInterruptAsFailure: false,
+  });
+  if (details.failed) {
+    keepSeed({
+      property: name,
+      seed: details.seed,
+      path: details.counterexamplePath ?? '',
+      found: new Date().toISOString(),
+      failure: messageOf(details).slice(0, 500),
+    });
+    failures.push(
+      `new failure (seed kept in fuzz-seeds.json): ${messageOf(details)}\n${fc.defaultReportMessage(details)}`
+    );
+  }
+  return details.numRuns;
+}
+
+/** Streams /api/generate one after another until stopped; each must complete. */
+function streamAlongside(model: string) {
+  let stop = false;
+  const results: { status: number; done: boolean; error?: string }[] = [];
+  const loop = (async () => {
+    while (!stop) {
+      try {
+        const res = await request(`${sidecar.url}/api/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-user-id': 'fuzz-stream' },
+          body: JSON.stringify({
+            model,
+            prompt: 'Count from one to twenty.',
+            stream: true,
+            options: { num_predict: 48 },
+          }),
+          headersTimeout: 60_000,
+          bodyTimeout: 60_000,
+        });
+        const lines = (await res.body.text()).trim().split('\n');
+        const last = JSON.parse(lines[lines.length - 1]) as { done?: boolean };
+        results.push({ status: res.statusCode, done: last.done === true });
+      } catch (err) {
+        results.push({ status: 0, done: false, error: (err as Error).message });
+      }
+    }
+  })();
+  return {
+    results,
+    async stop() {
+      stop = true;
+      await loop;
+    },
+  };
+}
+
+/** Stored traffic of every shape the routes read: chat and generate, streamed or not, errors, users. */
+async function seedTraffic(model: string): Promise<number> {
+  const bodies: [string, unknown, Record<string, string>][] = [
+    [
+      '/api/chat',
+      {
+        model,
+        stream: true,
+        options: { num_predict: 8 },
+        messages: [{ role: 'user', content: 'Translate "good morning" into French.' }],
+      },
+      { 'x-user-id': 'alice', 'x-session-id': 's-1' },
+    ],
+    [
+      '/api/generate',
+      {
+        model,
+        stream: false,
+        options: { num_predict: 8 },
+        prompt: 'Write a Python function that adds two numbers.',
+      },
+      { 'x-user-id': 'bob' },
+    ],
+    [
+      '/v1/chat/completions',
+      {
+        model,
+        max_tokens: 8,
+        messages: [{ role: 'user', content: 'Summarize: the fox\'s "quick" jump (NEAR the dog) * OR 1=1' }],
+      },
+      { 'x-user-id': '__proto__' },
+    ],
+    [
+      '/api/chat',
+      { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-user-id': 'carol' },
+    ],
+    ['/api/embed', { model, input: ['first text', 'second text'] }, {}],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [p, body, headers] of bodies) {
+      const res = await request(sidecar.url + p, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      await res.body.text();
+    }
+  }
+  return bodies.length * 3;
+}
+
+async function storedMessages(): Promise<number> {
+  const res = await request(`${sidecar.adminUrl}/analytics/data/summary`);
+  const body = (await res.body.json()) as { messages?: number };
+  return body.messages ?? 0;
+}
+
+beforeAll(async () => {
+  routes = await analyticsRoutes();
+  const [model] = testOllamaModels();
+  sidecar = await startSidecar(testOllamaUrl(), [
+    '--batch-ms',
+    '20',
+    '--query-timeout-ms',
+    String(QUERY_TIMEOUT_MS),
+  ]);
+  assertServedBy(sidecar.app.admin, routes);
+  const n = await seedTraffic(model);
+  const until = Date.now() + 20_000;
+  while ((await storedMessages()) < n && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  expect(await storedMessages()).toBeGreaterThanOrEqual(n);
+}, 120_000);
+
+afterAll(async () => {
+  await sidecar?.close();
+});
+
+test('hostile analytics requests: JSON 4xx or 2xx, in time, while a proxied stream completes; the store stays intact', async () => {
+  const [model] = testOllamaModels();
+  const streams = streamAlongside(model);
+  const started = Date.now();
+  let readRuns = 0;
+  let destructiveRuns = 0;
+  const failures: string[] = [];
+  try {
+    // Reads first, on a full store; then the routes that delete (they empty it).
+    const destructive = (r: RouteSpec) => r.method === 'DELETE';
+    const idx = (keep: (r: RouteSpec) => boolean) => routes.flatMap((r, i) => (keep(r) ? [i] : []));
+    readRuns = await runProperty(
+      'read',
+      fuzzCase(
+        routes,
+        idx((r) => !destructive(r)),
+        ODD_METHODS
+      ),
+      BUDGET_MS.read,
+      failures
+    );
+    destructiveRuns = await runProperty(
+      'destructive',
+      fuzzCase(routes, idx(destructive), ['DELETE', 'GET', 'PROPFIND']),
+      BUDGET_MS.destructive,
+      failures
+    );
+  } finally {
+    await streams.stop();
+    const statuses = [...counts.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
+    console.log(
+      `analytics fuzz: ${counts.cases} requests (${readRuns} read cases, ${destructiveRuns} destructive cases, ` +
+        `${counts.replayed} kept seeds replayed) over ${routes.length} routes in ${Math.round((Date.now() - started) / 1000)} s; ` +
+        `answers ${statuses.join(' ')}; slowest ${Math.round(counts.slowestMs)} ms; ` +
+        `${streams.results.length} proxied streams alongside`
+    );
+  }
+
+  // The proxied streams all completed.
+  expect(streams.results.length).toBeGreaterThan(0);
+  expect(streams.results.filter((r) => r.status !== 200 || !r.done)).toEqual([]);
+  // The process still proxies and still answers its own routes.
+  const tags = await request(`${sidecar.url}/api/tags`, { headersTimeout: 10_000 });
+  expect(tags.statusCode).toBe(200);
+  await tags.body.text();
+  const health = await request(`${sidecar.adminUrl}/healthz`);
+  expect(health.statusCode).toBe(200);
+  await health.body.text();
+
+  // The store is intact once the sidecar has closed.
+  await sidecar.close();
+  const dbPath = sidecar.app.services.config.dbPath;
+  const ro = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    expect(ro.pragma('integrity_check', { simple: true })).toBe('ok');
+  } finally {
+    ro.close();
+  }
+  // FTS5's own check writes, so it runs on a copy.
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ollama-lens-fuzz-')), 'copy.db');
+  fs.copyFileSync(dbPath, copy);
+  const rw = new Database(copy);
+  try {
+    expect(() => rw.exec("INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')")).not.toThrow();
+  } finally {
+    rw.close();
+  }
+  // Last, so a failing case never hides the checks above.
+  expect(failures).toEqual([]);
+}, 240_000);
