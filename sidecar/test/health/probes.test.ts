@@ -4,8 +4,13 @@
  * non-critical checks (the store) reported as "degraded" but never failing it. Neither shows paths or
  * URLs to a caller without the admin token; beyond loopback /metrics needs the token too.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { request } from 'undici';
+import { parse, stringify } from 'yaml';
 import { testOllamaUrl } from '../harness/env';
 import { freePort } from '../harness/ollama';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
@@ -165,6 +170,67 @@ describe('with a token, listening beyond loopback', () => {
     expect(scraped.status).toBe(200);
     expect(scraped.text).toContain('ollama_requests_total');
   });
+
+  it("a real Prometheus with the shipped scrape job's authorization gets in", async () => {
+    interface Job {
+      job_name: string;
+      authorization?: { type?: string; credentials_file?: string };
+      static_configs: { targets: string[] }[];
+    }
+    const shipped = parse(readFileSync(resolve(__dirname, '../../../prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Job[];
+    };
+    const job = shipped.scrape_configs.find((j) => j.job_name === 'ollama-lens')!;
+    expect(job.authorization?.credentials_file).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-probe-prom-'));
+    mkdirSync(join(dir, 'data'));
+    // The token file as the compose stack writes it: the token alone, no newline.
+    writeFileSync(join(dir, 'admin-token'), token, { mode: 0o600 });
+    const promPort = await freePort();
+    const config = {
+      global: { scrape_interval: '1s', scrape_timeout: '1s' },
+      scrape_configs: [
+        {
+          ...job,
+          authorization: { ...job.authorization, credentials_file: join(dir, 'admin-token') },
+          static_configs: [{ targets: [new URL(base).host] }],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+    const prom = spawn(
+      process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
+      { stdio: 'ignore' }
+    );
+    try {
+      let health: { health: string; lastError: string } | undefined;
+      const until = Date.now() + 30_000;
+      while (health?.health !== 'up' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+        try {
+          const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`);
+          const body = (await res.json()) as {
+            data: { activeTargets: { health: string; lastError: string }[] };
+          };
+          health = body.data.activeTargets[0];
+        } catch {
+          // not listening yet
+        }
+      }
+      expect(health).toMatchObject({ health: 'up', lastError: '' });
+    } finally {
+      const exited = new Promise((r) => prom.once('exit', r));
+      prom.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 it('on loopback, /metrics stays open even with a token configured (a local scraper needs none)', async () => {
