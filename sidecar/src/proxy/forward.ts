@@ -20,6 +20,9 @@ export interface ForwardContext {
   requestErrored(): boolean;
 }
 
+const SHUTDOWN_MESSAGE =
+  'ollama-lens is shutting down: the request was still waiting for Ollama when the drain timeout passed';
+
 /**
  * Bridges undici's dispatch callbacks straight onto the client's response: no intermediate stream,
  * so each chunk is written the moment it arrives, with backpressure both ways.
@@ -52,7 +55,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler, Cuttable {
 
   /**
    * The drain deadline passed: Ollama stops working on this request, and the client gets a 503 if
-   * nothing was answered yet, else a broken stream (its status is already out).
+   * nothing was answered yet, else a broken stream (its status is already out). The plugin marks the
+   * record as ended by shutdown, whatever outcome is reported here.
    */
   cut(): void {
     if (this.shutdownCut) return;
@@ -60,15 +64,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler, Cuttable {
     const { res } = this.ctx;
     if (!res.headersSent && !res.destroyed) {
       this.ctx.onHead();
-      sendError(
-        res,
-        503,
-        'ollama-lens is shutting down: the request was still waiting for Ollama when the drain timeout passed',
-        {
-          connection: 'close',
-        }
-      );
-      this.ctx.finish({ kind: 'rejected', message: 'ended by shutdown', httpStatus: 503 });
+      sendError(res, 503, SHUTDOWN_MESSAGE, { connection: 'close' });
+      this.ctx.finish({ kind: 'rejected', message: SHUTDOWN_MESSAGE, httpStatus: 503 });
     } else {
       res.destroy();
     }
