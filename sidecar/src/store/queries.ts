@@ -20,6 +20,7 @@ import {
   type MessageRow,
   type SummaryRow,
 } from './row';
+import { hasDimFilter, readRollup, rollupCompatible } from './rollup';
 import { snippet, toFtsQuery } from './search-query';
 import type { MessageStore } from './store';
 import {
@@ -121,7 +122,9 @@ export function exportPage(
   return {
     rows,
     next_cursor:
-      raw.length < pageSize || !last ? null : encodeCursor({ sort, order, key: last.sort_key, seq: last.seq }),
+      raw.length < pageSize || !last
+        ? null
+        : encodeCursor({ sort, order, key: last.sort_key, seq: last.seq }),
   };
 }
 
@@ -228,6 +231,48 @@ export function values(
   filters: MessageFilters,
   limit = 1000
 ): NamedCount[] {
+  const rows =
+    valuesFromRollups(store, dim, filters, limit) ?? valuesFromMessages(store, dim, filters, limit);
+  if (dim !== 'category') return rows;
+  // The category variable always offers all six, even before any message used one.
+  const counts = new Map(rows.map((r) => [r.name, r.messages]));
+  return CATEGORIES.map((name) => ({ name, messages: counts.get(name) ?? 0 }));
+}
+
+/** Latest representable instant (JS Date's limit): "no upper bound" for a rollup read. */
+const END_OF_TIME = 8.64e15;
+
+/**
+ * From the rollups when they hold the filters (a few rows per day instead of every message): model
+ * and category under time/model/status/category/endpoint filters, user under a time window only.
+ */
+function valuesFromRollups(
+  store: MessageStore,
+  dim: ValueDimension,
+  filters: MessageFilters,
+  limit: number
+): NamedCount[] | undefined {
+  if (!rollupCompatible(filters) || (dim === 'user' && hasDimFilter(filters))) return undefined;
+  const w = { from: filters.from ?? 0, to: filters.to ?? END_OF_TIME };
+  if (w.from >= w.to) return [];
+  const rows = readRollup(store, filters, w, {
+    slice: dim === 'user' ? 'user' : 'dims',
+    groupBy: [dim],
+    measures: ['messages'],
+  });
+  return rows
+    .filter((r) => r.keys[0] !== null && r.v[0] > 0)
+    .map((r) => ({ name: r.keys[0] as string, messages: r.v[0] }))
+    .sort((a, b) => b.messages - a.messages || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+    .slice(0, limit);
+}
+
+function valuesFromMessages(
+  store: MessageStore,
+  dim: ValueDimension,
+  filters: MessageFilters,
+  limit: number
+): NamedCount[] {
   const where = buildWhere(
     filters,
     dim === 'category' ? [] : [{ sql: `m.${dim} IS NOT NULL`, params: [] }],
@@ -240,8 +285,5 @@ export function values(
           `SELECT m.${dim} AS name, count(*) AS messages FROM messages m ${where.sql} GROUP BY m.${dim} ORDER BY messages DESC, name LIMIT ?`
         )
         .all(...where.params, limit) as NamedCount[]);
-  if (dim !== 'category') return rows;
-  // The category variable always offers all six, even before any message used one.
-  const counts = new Map(rows.map((r) => [r.name, r.messages]));
-  return CATEGORIES.map((name) => ({ name, messages: counts.get(name) ?? 0 }));
+  return rows;
 }

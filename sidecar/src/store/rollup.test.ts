@@ -8,6 +8,7 @@ import { rollupMismatches, tempStore, type TempStore } from '../../test/store/he
 import { costOf } from '../metrics/cost';
 import { aggregations, currentStats, DAY_MS, history, SAMPLE_LIMIT } from './aggregate';
 import { buildWhere, SORT_EXPRESSIONS } from './filters';
+import { values } from './queries';
 import { TIERS } from './measures';
 import { segments } from './rollup';
 import { CONTENT_COLUMNS, MESSAGE_COLUMNS, prepareRow } from './row';
@@ -258,6 +259,19 @@ describe('aggregates from rollups agree with the same aggregates from the raw me
     expect(m.sampled).toBe(true);
     expect(m.matched).toBe(inWindow.filter((r) => r.model === 'llama3.2:3b').length);
     expect(m.summary.messages).toBe(m.matched);
+  });
+
+  test('variable values (models, users, categories) from the rollups equal those counted from the messages', () => {
+    for (const dim of ['model', 'user', 'category'] as const) {
+      for (const f of [
+        {},
+        { from: NOW - DAY_MS - 12_345, to: NOW },
+        { model: ['mistral:7b'], from: NOW - 5 * HOUR },
+      ]) {
+        // min_latency_ms: 0 matches every message but no rollup holds it: the messages are counted.
+        expect(values(t.store, dim, f)).toEqual(values(t.store, dim, { ...f, min_latency_ms: 0 }));
+      }
+    }
   });
 
   test('retention and deletes subtract from every rollup', () => {
