@@ -41,6 +41,8 @@ export async function startSidecar(upstream: string, flags: string[] = []): Prom
   };
   const app = await buildApp(config, { sinks: [sink] });
   const { proxyUrl, adminUrl } = await app.listen();
+  // Tests start measuring at once: let the store's threads finish booting first.
+  await app.services.store?.whenReady();
   return {
     url: proxyUrl,
     adminUrl,

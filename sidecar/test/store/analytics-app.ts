@@ -64,6 +64,7 @@ export async function analyticsApp(args: string[] = []): Promise<AnalyticsApp> {
   const app = Fastify({ logger: false });
   await app.register(analyticsPlugin, services);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await store?.whenReady();
   return {
     app,
     url,

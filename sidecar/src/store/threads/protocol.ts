@@ -57,7 +57,13 @@ export type FromWriter =
   | { type: 'open_failed'; message: string }
   | { type: 'stats'; stats: WriterThreadStats }
   | { type: 'reply'; id: number; result?: number | boolean; error?: ThreadError }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; err?: ThreadError; fields?: Record<string, unknown> }
+  | {
+      type: 'log';
+      level: 'info' | 'warn' | 'error';
+      msg: string;
+      err?: ThreadError;
+      fields?: Record<string, unknown>;
+    }
   | { type: 'closed'; stats: WriterThreadStats };
 
 /** How a query failed, decided in the thread (where the error classes are known). */

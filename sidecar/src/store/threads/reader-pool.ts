@@ -7,16 +7,19 @@ export interface ReaderPoolOptions extends ThreadEvents {
   dbPath: string;
   /** Reader threads at most (started on first use). */
   size: number;
-  /** Budget of one query from the moment it is asked, waiting included (ms). */
+  /** Budget of one query once a reader runs it (ms); a query may also wait this long for a reader. */
   timeoutMs: number;
   /** JS heap limit of each reader thread (MiB). */
   memoryMb: number;
   /** Queries waiting for a reader before new ones are refused. */
   maxWaiting?: number;
+  /** Resolves when the store is open and migrated: no reader opens it before. */
+  storeReady: Promise<void>;
 }
 
 interface Task {
   request: QueryRequest;
+  /** Latest time it may still start. */
   deadline: number;
   resolve(result: unknown): void;
   reject(err: StoreThreadError): void;
@@ -30,10 +33,13 @@ interface Reader {
 }
 
 /**
- * Analytics queries on a pool of reader threads. Each query has one budget: past it, a waiting query
- * is refused and a running one is stopped by terminating its thread (SQLite offers no safe way to
- * interrupt a statement from another thread); a fresh reader takes its place. A reader that runs out
- * of heap (its resourceLimits) fails its query alone. The proxy's thread only posts and receives.
+ * Analytics queries on a pool of reader threads. Each query has a budget: a query that waits longer
+ * than it for a reader is refused, and one that runs longer is stopped by terminating its thread
+ * (SQLite offers no safe way to interrupt a statement from another thread); a fresh reader takes its
+ * place. A reader that reaches its heap limit (resourceLimits) fails its query alone. That limit is
+ * best effort in Node: one single allocation far past it (a huge array grown in one go) can still
+ * abort the process, so every input that could size an allocation is bounded where it is parsed.
+ * The proxy's thread only posts and receives.
  */
 export class ReaderPool {
   private readers: Reader[] = [];
@@ -42,13 +48,44 @@ export class ReaderPool {
   private closed = false;
   private waitTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: ReaderPoolOptions) {}
+  private started = false;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: ReaderPoolOptions) {
+    // Warm: every reader starts as soon as the store is open, so no query waits for a thread to boot.
+    void opts.storeReady.then(() => {
+      this.started = true;
+      this.fill();
+    });
+  }
+
+  /** Resolves when every reader is up (tests; queries never need to wait for this). */
+  whenReady(): Promise<void> {
+    if (this.allReady()) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private allReady(): boolean {
+    return (
+      this.closed ||
+      (this.started && this.readers.length === this.opts.size && this.readers.every((r) => r.ready))
+    );
+  }
+
+  /** Brings the pool back to its size (after a reader was replaced). */
+  private fill(): void {
+    while (this.started && !this.closed && this.readers.length < this.opts.size) this.spawn();
+  }
 
   query<K extends QueryName>(name: K, ...args: QueryArgs<K>): Promise<QueryResult<K>> {
-    if (this.closed) return Promise.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+    if (this.closed)
+      return Promise.reject(new StoreThreadError('unavailable', 'the message store is closing'));
     if (this.waiting.length >= (this.opts.maxWaiting ?? 64))
       return Promise.reject(
-        new StoreThreadError('unavailable', `too many analytics queries waiting (${this.waiting.length}); try again shortly`)
+        new StoreThreadError(
+          'unavailable',
+          `too many analytics queries waiting (${this.waiting.length}); try again shortly`
+        )
       );
     return new Promise((resolve, reject) => {
       this.waiting.push({
@@ -61,9 +98,14 @@ export class ReaderPool {
     });
   }
 
-  /** Threads running now (for tests and /readyz). */
+  /** Threads running now. */
   get threads(): number {
     return this.readers.length;
+  }
+
+  /** Queries running now. */
+  get busy(): number {
+    return this.readers.filter((r) => r.task).length;
   }
 
   private dispatch(): void {
@@ -73,7 +115,7 @@ export class ReaderPool {
       if (!task) break;
       const idle = this.readers.find((r) => r.ready && !r.task);
       if (!idle) {
-        if (this.readers.length < this.opts.size) this.spawn();
+        this.fill();
         break;
       }
       this.waiting.shift();
@@ -88,19 +130,22 @@ export class ReaderPool {
     this.waitTimer = undefined;
     const first = this.waiting[0];
     if (!first) return;
-    this.waitTimer = setTimeout(() => {
-      const now = Date.now();
-      const expired = this.waiting.filter((t) => t.deadline <= now);
-      this.waiting = this.waiting.filter((t) => t.deadline > now);
-      for (const t of expired)
-        t.reject(
-          new StoreThreadError(
-            'timeout',
-            `the analytics query waited ${this.opts.timeoutMs} ms for a free reader (all ${this.opts.size} busy); try again or narrow the query`
-          )
-        );
-      this.armWaitTimer();
-    }, Math.max(0, Math.min(...this.waiting.map((t) => t.deadline)) - Date.now()));
+    this.waitTimer = setTimeout(
+      () => {
+        const now = Date.now();
+        const expired = this.waiting.filter((t) => t.deadline <= now);
+        this.waiting = this.waiting.filter((t) => t.deadline > now);
+        for (const t of expired)
+          t.reject(
+            new StoreThreadError(
+              'timeout',
+              `the analytics query waited ${this.opts.timeoutMs} ms for a free reader (${this.busy} of ${this.opts.size} busy); try again shortly`
+            )
+          );
+        this.armWaitTimer();
+      },
+      Math.max(0, Math.min(...this.waiting.map((t) => t.deadline)) - Date.now())
+    );
     this.waitTimer.unref();
   }
 
@@ -115,18 +160,23 @@ export class ReaderPool {
           `the analytics query ran past its ${this.opts.timeoutMs} ms budget and was stopped; narrow the time range or filters (--query-timeout-ms sets the budget)`
         )
       );
-    }, Math.max(1, task.deadline - Date.now()));
+    }, this.opts.timeoutMs);
     reader.worker.postMessage(task.request);
   }
 
   private spawn(): void {
-    const worker = spawnThread('reader', { dbPath: this.opts.dbPath }, { maxOldGenerationSizeMb: this.opts.memoryMb });
+    const worker = spawnThread(
+      'reader',
+      { dbPath: this.opts.dbPath },
+      { maxOldGenerationSizeMb: this.opts.memoryMb }
+    );
     const reader: Reader = { worker, ready: false, task: null };
     this.readers.push(reader);
     let heapExhausted = false;
     worker.on('message', (m: FromReader) => {
       if (m.type === 'ready') {
         reader.ready = true;
+        if (this.allReady()) for (const w of this.readyWaiters.splice(0)) w();
         this.dispatch();
       } else if (m.type === 'open_failed') {
         this.remove(reader);
@@ -156,7 +206,11 @@ export class ReaderPool {
       clearTimeout(reader.timer);
       const reason = heapExhausted ? 'memory' : 'crash';
       this.opts.onRestart('reader', reason);
-      this.opts.log.warn({ thread: 'reader', reason, query: task?.request.name }, 'analytics reader thread stopped; a new one will serve the next query');
+      this.opts.log.warn(
+        { thread: 'reader', reason, query: task?.request.name },
+        'analytics reader thread stopped; a new one will serve the next query'
+      );
+      this.fill();
       task?.reject(
         new StoreThreadError(
           'unavailable',
@@ -178,14 +232,20 @@ export class ReaderPool {
     reader.task = null;
     void reader.worker.terminate();
     this.opts.onRestart('reader', reason);
-    this.opts.log.warn({ thread: 'reader', reason }, 'analytics query past its budget; its reader thread was stopped');
+    this.opts.log.warn(
+      { thread: 'reader', reason },
+      'analytics query past its budget; its reader thread was stopped'
+    );
+    this.fill();
     this.dispatch();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.readyWaiters.splice(0)) w();
     if (this.waitTimer) clearTimeout(this.waitTimer);
-    for (const t of this.waiting.splice(0)) t.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+    for (const t of this.waiting.splice(0))
+      t.reject(new StoreThreadError('unavailable', 'the message store is closing'));
     const readers = this.readers.splice(0);
     for (const r of readers) {
       clearTimeout(r.timer);

@@ -14,5 +14,9 @@ export function spawnThread(role: ThreadRole, data: object, resourceLimits: Reso
   const base = path.join(__dirname, ENTRIES[role]);
   const workerData = { ...data, role };
   if (fs.existsSync(`${base}.js`)) return new Worker(`${base}.js`, { workerData, resourceLimits });
-  return new Worker(`${base}.ts`, { workerData, resourceLimits, execArgv: ['--require', require.resolve('tsx/cjs')] });
+  return new Worker(`${base}.ts`, {
+    workerData,
+    resourceLimits,
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+  });
 }

@@ -15,7 +15,10 @@ const COMMAND_TIMEOUT_MS = 120_000;
 export class StoreThreads {
   readonly writer: WriterClient;
   readonly readers: ReaderPool;
-  private readonly restartCounts = new Map<string, { thread: StoreThread; reason: RestartReason; count: number }>();
+  private readonly restartCounts = new Map<
+    string,
+    { thread: StoreThread; reason: RestartReason; count: number }
+  >();
 
   constructor(config: Config, log: ThreadLog) {
     const onRestart = (thread: StoreThread, reason: RestartReason) => {
@@ -47,12 +50,14 @@ export class StoreThreads {
       memoryMb: config.workerMemoryMb,
       log,
       onRestart,
+      storeReady: this.writer.whenReady(),
     });
   }
 
-  /** Resolves once the writer thread has opened (and migrated) the store, or found it cannot. */
-  whenReady(): Promise<void> {
-    return this.writer.whenReady();
+  /** Resolves once the writer has opened (and migrated) the store and the readers are up. */
+  async whenReady(): Promise<void> {
+    await this.writer.whenReady();
+    if (!this.writer.openError) await this.readers.whenReady();
   }
 
   /** Runs a data-management command (delete) in the writer thread. */

@@ -41,7 +41,10 @@ export class WriterClient implements RecordSink {
   private carried = { written: 0, storeErrors: 0, queueFull: 0 };
   private readonly local = { queue_full: 0, store_error: 0 };
   private readonly encoder = new TextEncoder();
-  private commands = new Map<number, { resolve: (v: number | boolean) => void; reject: (e: Error) => void }>();
+  private commands = new Map<
+    number,
+    { resolve: (v: number | boolean) => void; reject: (e: Error) => void }
+  >();
   private nextCommand = 1;
   private startedAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -132,7 +135,8 @@ export class WriterClient implements RecordSink {
     this.carried.queueFull += t.queueFull;
     this.posted = 0;
     this.thread = EMPTY;
-    for (const c of this.commands.values()) c.reject(new StoreThreadError('unavailable', 'the store writer thread stopped'));
+    for (const c of this.commands.values())
+      c.reject(new StoreThreadError('unavailable', 'the store writer thread stopped'));
     this.commands.clear();
     if (this.closing) return;
     this.restarts++;
@@ -141,7 +145,10 @@ export class WriterClient implements RecordSink {
       { thread: 'writer', exitCode: code, lost },
       'store writer thread died; restarting it (requests unaffected)'
     );
-    const delay = Date.now() - this.startedAt < CRASH_WINDOW_MS ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7)) : 0;
+    const delay =
+      Date.now() - this.startedAt < CRASH_WINDOW_MS
+        ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7))
+        : 0;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.closing) this.start();
@@ -193,7 +200,8 @@ export class WriterClient implements RecordSink {
     await this.whenReady();
     this.post();
     const worker = this.worker;
-    if (!worker || this.closing) throw new StoreThreadError('unavailable', 'the store writer thread is not running');
+    if (!worker || this.closing)
+      throw new StoreThreadError('unavailable', 'the store writer thread is not running');
     const id = this.nextCommand++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -238,7 +246,8 @@ export class WriterClient implements RecordSink {
         this.pending = [];
         return;
       }
-      if (!this.ready) await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
+      if (!this.ready)
+        await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
       this.ready = true;
       this.post();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

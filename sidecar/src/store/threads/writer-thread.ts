@@ -76,9 +76,15 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
     ? new Retention(store, {
         retentionDays: init.retentionDays,
         maxDbMb: init.maxDbMb,
-        onError: (err) => send({ type: 'log', level: 'error', msg: 'retention pass failed', err: toThreadError(err) }),
+        onError: (err) =>
+          send({ type: 'log', level: 'error', msg: 'retention pass failed', err: toThreadError(err) }),
         onDeleted: (deleted, reason) =>
-          send({ type: 'log', level: 'info', msg: 'retention deleted old messages', fields: { deleted, reason } }),
+          send({
+            type: 'log',
+            level: 'info',
+            msg: 'retention deleted old messages',
+            fields: { deleted, reason },
+          }),
       })
     : null;
   retention?.start();
@@ -93,7 +99,8 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
       send({ type: 'stats', stats: stats() });
       return true;
     }
-    if (!store || !store.isOpen) throw new Error(`the message store is unavailable: ${openError ?? 'closed'}`);
+    if (!store || !store.isOpen)
+      throw new Error(`the message store is unavailable: ${openError ?? 'closed'}`);
     // Data management sees every record the proxy handed over before it.
     writer.flush();
     switch (command.op) {
