@@ -5,6 +5,7 @@ import type { MeasurementRecord, RequestStartInfo } from '../tap/record';
 import { loadFixture } from '../../test/fixtures/record-fixtures';
 import { find, parseExposition, value, type ParsedExposition } from '../../test/metrics/exposition-reader';
 import { renderMetrics, type ExpositionFormat } from './exposition';
+import { Redactor } from '../store/redact';
 import { BoundedLabel } from './labels';
 import { createMetrics } from './metrics';
 import { COLD_START_MIN_LOAD_MS, MetricsRecorder, type RecorderOptions } from './recorder';
@@ -322,6 +323,17 @@ describe('MetricsRecorder with synthetic records', () => {
       find(exp, 'ollama_requests_total').map((s) => [s.labels.user, s.value])
     );
     expect(byUser).toEqual({ alice: 2, bob: 1, other: 1, unknown: 2 });
+  });
+
+  it('with a redactor, the user label shows the redacted user, never the secret', async () => {
+    const { recorder, scrape } = setup({ userLabel: true, userLabelLimit: 5, redactor: new Redactor() });
+    for (const user of ['maria.lopez@corp.example', 'jo@corp.example', 'alice'])
+      recorder.record(rec({ user }));
+    const exp = await scrape();
+    const byUser = Object.fromEntries(
+      find(exp, 'ollama_requests_total').map((s) => [s.labels.user, s.value])
+    );
+    expect(byUser).toEqual({ '[REDACTED:email]': 2, alice: 1 });
   });
 
   it('bounds model names Ollama does not have, but never the installed ones', async () => {

@@ -200,8 +200,13 @@ describe('redaction of headers, options and tool calls', () => {
         user: string;
         session: string;
         options: { extra?: Record<string, unknown>; stop?: string[] };
+        prompt: { messages: { tool_calls?: { name: string; arguments: string }[] }[] };
       };
       expect(first).toMatchObject({ user: '[REDACTED:email]', session: '[REDACTED:aws_key]' });
+      // The tool call was stored, with its arguments redacted.
+      expect(first.prompt.messages[1].tool_calls).toEqual([
+        { name: 'charge_card', arguments: expect.stringContaining('[REDACTED:card]') },
+      ]);
       expect(first.options.stop).toEqual(['card [REDACTED:card]']);
       expect(first.options.extra).toMatchObject({
         billing_ref: 'card [REDACTED:card]',
@@ -219,6 +224,12 @@ describe('redaction of headers, options and tool calls', () => {
         '5555',
       ])
         expect((await get(sidecar, `/analytics/search?q=${encodeURIComponent(q)}`)).results).toEqual([]);
+      // While the sidecar runs, the newest pages live in the -wal file: it holds no secret either.
+      const dir = path.dirname(sidecar.app.services.config.dbPath);
+      expect(fs.readdirSync(dir).some((f) => f.endsWith('-wal'))).toBe(true);
+      const live = diskBytes(sidecar);
+      for (const s of Object.values(HIDDEN))
+        expect({ secret: s, inLiveFiles: live.includes(s) }).toEqual({ secret: s, inLiveFiles: false });
     } finally {
       await sidecar.close();
     }
