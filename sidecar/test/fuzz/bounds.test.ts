@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { BOUNDS } from '../../src/analytics/schemas';
 import { testOllamaModels, testOllamaUrl } from '../harness/env';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { analyticsRoutes, type PropSchema } from './routes';
 
 let sidecar: TestSidecar;
 
@@ -106,4 +107,25 @@ test('the widest range with the finest interval answers in bounded time (2xx, or
     expect(ms).toBeLessThan(10_000);
   }
   await stillProxies();
+});
+
+test('every parameter of every analytics route states its bound in the schema', async () => {
+  const unbounded: string[] = [];
+  const check = (where: string, p: PropSchema) => {
+    const type = [p.type].flat()[0];
+    if ((type === 'integer' || type === 'number') && !Number.isFinite(p.maximum))
+      unbounded.push(`${where}: no maximum`);
+    if (type === 'string' && !p.enum && p.maxLength === undefined) unbounded.push(`${where}: no maxLength`);
+    if (type === 'array') {
+      if (p.maxItems === undefined) unbounded.push(`${where}: no maxItems`);
+      if (p.items) check(`${where}[]`, p.items);
+    }
+  };
+  const routes = await analyticsRoutes();
+  for (const r of routes)
+    for (const part of ['querystring', 'params'] as const)
+      for (const [name, p] of Object.entries(r[part].properties ?? {}))
+        check(`${r.method} ${r.url} ${name}`, p);
+  expect(routes.length).toBeGreaterThan(20);
+  expect(unbounded).toEqual([]);
 });
