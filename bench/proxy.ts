@@ -12,14 +12,23 @@ import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { freePort, percentile, start, stop, table, waitForHttp, wrk, wrkPostScript, type WrkResult } from './lib';
+import { busyDayStore } from './busy-day';
+import { fmt, freePort, percentile, start, stop, table, waitForHttp, wrk, wrkPostScript, type WrkResult } from './lib';
 import { startOllama } from '../sidecar/test/harness/ollama';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ROOT = join(__dirname, '..');
 
-type Target = 'direct' | 'nginx' | 'sidecar (instrumentation off)' | 'sidecar (instrumentation on)';
+type Target =
+  | 'direct'
+  | 'nginx'
+  | 'sidecar (instrumentation off)'
+  | 'sidecar (instrumentation on)'
+  | 'sidecar (on, Explorer refreshing)';
+const EXPLORER: Target = 'sidecar (on, Explorer refreshing)';
+/** How often the Explorer user refreshes the 24 h view (the page's auto-refresh). */
+const EXPLORER_REFRESH_MS = Number(process.env.BENCH_EXPLORER_REFRESH_MS ?? 2000);
 
 function buildInstantUpstream(): string {
   const dir = join(process.env.OLLAMA_LENS_TOOLS ?? join(homedir(), '.cache', 'ollama-lens'), 'bin');
@@ -59,10 +68,15 @@ http {
   return file;
 }
 
-async function startSidecar(upstream: string, instrumented: boolean, dbDir: string): Promise<{ url: string; child: ReturnType<typeof start> }> {
+async function startSidecar(
+  upstream: string,
+  instrumented: boolean,
+  dbDir: string,
+  db?: string
+): Promise<{ url: string; child: ReturnType<typeof start> }> {
   const port = await freePort();
   const args = [join(ROOT, 'sidecar/dist/main.js'), '--port', String(port), '--upstream', upstream, '--log-level', 'warn'];
-  if (instrumented) args.push('--db', join(dbDir, `bench-${port}.db`), '--poll-interval-ms', '10000');
+  if (instrumented) args.push('--db', db ?? join(dbDir, `bench-${port}.db`), '--poll-interval-ms', '10000');
   else args.push('--store', 'false', '--metrics', 'false');
   const child = start(process.execPath, args);
   const url = `http://127.0.0.1:${port}`;
@@ -86,8 +100,49 @@ async function streamTtfb(base: string, n: number): Promise<number> {
   return percentile(times, 50);
 }
 
+/**
+ * A person on the Explorer page: every EXPLORER_REFRESH_MS it reloads the default 24 h view, as the
+ * page does (aggregations, the table's first page, the variables), all at once. Collects each
+ * round's time.
+ */
+function explorerUser(base: string): { stop(): Promise<number[]> } {
+  const rounds: number[] = [];
+  let running = true;
+  const paths = [
+    '/analytics/aggregations',
+    '/analytics/messages?limit=25',
+    '/analytics/models',
+    '/analytics/users',
+    '/analytics/categories',
+  ];
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await Promise.all(
+        paths.map(async (p) => {
+          const res = await request(base + p);
+          await res.body.dump();
+          if (res.statusCode !== 200) throw new Error(`${p}: HTTP ${res.statusCode}`);
+        })
+      );
+      const ms = performance.now() - t0;
+      rounds.push(ms);
+      await new Promise((r) => setTimeout(r, Math.max(0, EXPLORER_REFRESH_MS - ms)));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return rounds;
+    },
+  };
+}
+
 async function instantSection(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-bench-'));
+  const day = busyDayStore({ messages: Number(process.env.BENCH_EXPLORER_MESSAGES ?? 1_000_000) });
+  console.log(`\nExplorer store: ${day.messages.toLocaleString('en-US')} messages in the last 24 h (${day.note})`);
   const upstreamPort = await freePort();
   const upstream = start(buildInstantUpstream(), ['-addr', `127.0.0.1:${upstreamPort}`]);
   const direct = `http://127.0.0.1:${upstreamPort}`;
@@ -98,12 +153,15 @@ async function instantSection(): Promise<void> {
   await waitForHttp(`${nginxUrl}/api/tags`);
   const off = await startSidecar(direct, false, dir);
   const on = await startSidecar(direct, true, dir);
+  const explored = await startSidecar(direct, true, dir, day.file);
   const targets: Record<Target, string> = {
     direct,
     nginx: nginxUrl,
     'sidecar (instrumentation off)': off.url,
     'sidecar (instrumentation on)': on.url,
+    'sidecar (on, Explorer refreshing)': explored.url,
   };
+  const explorerRounds: number[] = [];
   const scenarios = [
     { name: 'generate stream:false', script: wrkPostScript('/api/generate', '{"model":"tiny","prompt":"Why is the sky blue?","stream":false}') },
     { name: 'generate streamed (5 NDJSON lines)', script: wrkPostScript('/api/generate', '{"model":"tiny","prompt":"Why is the sky blue?"}') },
@@ -117,7 +175,9 @@ async function instantSection(): Promise<void> {
         const best = new Map<Target, WrkResult>();
         for (let round = 0; round < ROUNDS; round++) {
           for (const [name, url] of Object.entries(targets) as [Target, string][]) {
+            const user = name === EXPLORER ? explorerUser(url) : undefined;
             const r = await wrk(url, { connections: c, seconds: SECONDS, luaScript: sc.script });
+            if (user) explorerRounds.push(...(await user.stop()));
             const prev = best.get(name);
             // Best of the rounds: the machine is shared and noisy, so the least-disturbed run is the fairest.
             best.set(name, prev ? { rps: Math.max(prev.rps, r.rps), p50: Math.min(prev.p50, r.p50), p99: Math.min(prev.p99, r.p99) } : r);
@@ -142,6 +202,11 @@ async function instantSection(): Promise<void> {
     }
     console.log(`\n## Instant upstream (wrk, ${SECONDS}s per run, best of ${ROUNDS} interleaved rounds)\n`);
     console.log(table(['scenario', 'target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'req/s', '÷ direct', '÷ nginx'], rows));
+    explorerRounds.sort((a, b) => a - b);
+    console.log(
+      `\nThe Explorer user meanwhile: ${explorerRounds.length} refreshes of the 24 h view (5 requests at once each), ` +
+        `p50 ${fmt(percentile(explorerRounds, 50))} ms, p95 ${fmt(percentile(explorerRounds, 95))} ms, max ${fmt(explorerRounds[explorerRounds.length - 1] ?? 0)} ms.`
+    );
 
     const ttfb: (string | number)[][] = [];
     const base: Record<string, number> = {};
@@ -153,6 +218,7 @@ async function instantSection(): Promise<void> {
     console.log('\n## Streamed generate: time to first byte (500 sequential requests, p50)\n');
     console.log(table(['target', 'TTFB p50 ms', 'added ms'], ttfb));
   } finally {
+    stop(explored.child);
     stop(on.child);
     stop(off.child);
     stop(nginx);

@@ -24,7 +24,7 @@ const now = Date.now();
 /**
  * A store with ROWS metadata-only messages over the last day, written by SQLite itself (a recursive
  * CTE: seconds, where the record path would take minutes). Queries that read every row of a window
- * (distinct users, a filter no index serves) take hundreds of milliseconds on it.
+ * (a filter no index serves) take hundreds of milliseconds on it.
  */
 function bigStore(file: string): void {
   const store = new MessageStore(file);
@@ -56,8 +56,12 @@ async function metrics(sidecar: TestSidecar) {
   return parseExposition(await res.body.text());
 }
 
-/** A window query that reads every row: distinct users over the day. */
-const slowQuery = (s: TestSidecar) => `${s.adminUrl}/analytics/users?from=${now - DAY_MS}&to=${now}`;
+/**
+ * A page that reads every row of the window: a filter no index serves (no message went to /v1/models),
+ * so the newest-first walk never fills its page.
+ */
+const slowQuery = (s: TestSidecar) =>
+  `${s.adminUrl}/analytics/messages?endpoint=${encodeURIComponent('/v1/models')}&from=${now - DAY_MS}&to=${now + 1}`;
 
 test('proxied requests complete promptly while slow analytics queries run', async () => {
   const sidecar = await startSidecar(testOllamaUrl(), ['--db', bigDb, '--query-timeout-ms', '60000']);

@@ -4,6 +4,7 @@
  * threads run every analytics query, each on its own connection (WAL lets them work side by side).
  */
 import type { PriceTable } from '../../config';
+import type { MeasurementRecord } from '../../tap/record';
 import type { ReadQueries } from './reader-thread';
 
 /** What the writer thread needs to open the store and prepare rows (plain data: it crosses threads). */
@@ -35,8 +36,11 @@ export type WriterCommand =
   | { op: 'flush' };
 
 export type ToWriter =
-  /** Records as UTF-8 JSON texts, one buffer each, transferred (not copied) to the thread. */
-  | { type: 'records'; payloads: ArrayBuffer[] }
+  /**
+   * One record, structured-cloned: its strings are copied once, into the message, which the thread
+   * then owns (bench/record-path.ts: cheaper than JSON text transferred as a buffer, which copies twice).
+   */
+  | { type: 'record'; record: MeasurementRecord }
   | { type: 'command'; id: number; command: WriterCommand }
   | { type: 'close' };
 

@@ -8,10 +8,6 @@ import { StoreThreadError, type ThreadEvents } from './thread-events';
 export interface WriterClientOptions extends ThreadEvents {
   init: Omit<WriterInit, 'statsIntervalMs'>;
   memoryMb: number;
-  /** Longest a record waits on this thread before it is posted (ms). */
-  postIntervalMs?: number;
-  /** Records posted at once as soon as this many wait. */
-  postBatch?: number;
 }
 
 const EMPTY: WriterThreadStats = { received: 0, written: 0, storeErrors: 0, queueFull: 0, queueDepth: 0 };
@@ -20,9 +16,8 @@ const STATS_INTERVAL_MS = 50;
 const CRASH_WINDOW_MS = 10_000;
 
 /**
- * The store's sink on the proxy's thread. `record()` encodes the record as JSON once and queues the
- * bytes; every few milliseconds the queued buffers are transferred (moved, not copied) to the writer
- * thread, which does everything else. The queue is bounded across both threads: when the writer falls
+ * The store's sink on the proxy's thread. `record()` posts the record to the writer thread, which does
+ * everything else (the structured clone copies it once; the thread owns the copy). The queue is bounded across both threads: when the writer falls
  * behind by `queueSize` records, new ones are dropped and counted, never waited for. A writer thread
  * that dies is restarted (its in-flight records are counted as store errors); the proxy never notices.
  */
@@ -30,9 +25,8 @@ export class WriterClient implements RecordSink {
   readonly name = 'store';
   private worker: Worker | null = null;
   private ready = false;
-  private pending: Uint8Array[] = [];
-  private postTimer: NodeJS.Timeout | undefined;
-  private postImmediate: NodeJS.Immediate | undefined;
+  /** Records that arrived while no thread was up to take them. */
+  private pending: MeasurementRecord[] = [];
   /** Records posted to the current thread. */
   private posted = 0;
   /** The current thread's last report. */
@@ -40,7 +34,6 @@ export class WriterClient implements RecordSink {
   /** Totals carried over from threads that died. */
   private carried = { written: 0, storeErrors: 0, queueFull: 0 };
   private readonly local = { queue_full: 0, store_error: 0 };
-  private readonly encoder = new TextEncoder();
   private commands = new Map<
     number,
     { resolve: (v: number | boolean) => void; reject: (e: Error) => void }
@@ -170,29 +163,22 @@ export class WriterClient implements RecordSink {
       this.local.queue_full++;
       return;
     }
-    this.pending.push(this.encoder.encode(JSON.stringify(r)));
-    if (this.pending.length >= (this.opts.postBatch ?? 64)) {
-      this.postImmediate ??= setImmediate(() => {
-        this.postImmediate = undefined;
-        this.post();
-      });
-    } else if (!this.postTimer) {
-      this.postTimer = setTimeout(() => {
-        this.postTimer = undefined;
-        this.post();
-      }, this.opts.postIntervalMs ?? 10);
-      this.postTimer.unref();
-    }
+    if (this.worker && this.ready) {
+      // Posted at once, one message each: the copy is spread over requests instead of a burst.
+      const msg: ToWriter = { type: 'record', record: r };
+      this.worker.postMessage(msg);
+      this.posted++;
+    } else this.pending.push(r);
   }
 
-  /** Moves the queued records to the writer thread (when it is up). */
+  /** Hands the records that waited for the thread (it was starting or restarting). */
   private post(): void {
-    if (!this.worker || !this.ready || this.pending.length === 0) return;
-    const payloads = this.pending.map((b) => b.buffer as ArrayBuffer);
-    this.pending = [];
-    this.posted += payloads.length;
-    const msg: ToWriter = { type: 'records', payloads };
-    this.worker.postMessage(msg, payloads);
+    if (!this.worker || !this.ready) return;
+    for (const record of this.pending.splice(0)) {
+      const msg: ToWriter = { type: 'record', record };
+      this.worker.postMessage(msg);
+      this.posted++;
+    }
   }
 
   /** Runs a data-management command in the writer thread, after every record handed over before it. */
@@ -238,8 +224,6 @@ export class WriterClient implements RecordSink {
   close(timeoutMs = 60_000): Promise<void> {
     this.closing ??= (async () => {
       if (this.restartTimer) clearTimeout(this.restartTimer);
-      if (this.postTimer) clearTimeout(this.postTimer);
-      if (this.postImmediate) clearImmediate(this.postImmediate);
       const worker = this.worker;
       if (!worker) {
         this.local.store_error += this.pending.length;

@@ -4,7 +4,6 @@
  * classification, redaction, FTS indexing, batched transactions, retention and statistics upkeep.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { MeasurementRecord } from '../../tap/record';
 import { Redactor } from '../redact';
 import { Retention } from '../retention';
 import { MessageStore } from '../store';
@@ -92,7 +91,6 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
   const maintenance = setInterval(() => store?.optimize(), OPTIMIZE_INTERVAL_MS);
   maintenance.unref();
 
-  const decoder = new TextDecoder();
   async function run(command: WriterCommand): Promise<number | boolean> {
     if (command.op === 'flush') {
       writer.flush();
@@ -119,18 +117,9 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
 
   port.on('message', (m: ToWriter) => {
     switch (m.type) {
-      case 'records':
-        for (const payload of m.payloads) {
-          received++;
-          let record: MeasurementRecord;
-          try {
-            record = JSON.parse(decoder.decode(payload)) as MeasurementRecord;
-          } catch {
-            writer.stats.dropped.store_error++;
-            continue;
-          }
-          writer.record(record);
-        }
+      case 'record':
+        received++;
+        writer.record(m.record);
         return;
       case 'command':
         run(m.command).then(
