@@ -24,7 +24,27 @@ const SEEDS_FILE = path.join(__dirname, 'fuzz-seeds.json');
 const REQUEST_BOUND_MS = 15_000;
 const QUERY_TIMEOUT_MS = 5_000;
 /** Wall-clock budget per property; the run count is what fits (printed). */
-const BUDGET_MS = { read: 70_000, destructive: 12_000 };
+const BUDGET_MS = { read: 60_000, guarded: 12_000, destructive: 10_000 };
+const TOKEN = 'fuzz-admin-token-0123456789';
+const ORIGIN = 'http://grafana.example';
+
+/** Authorization headers, each with whether it carries the token (the scheme is case-insensitive). */
+const AUTHORIZATIONS: [string | undefined, boolean][] = [
+  [`Bearer ${TOKEN}`, true],
+  [`bearer ${TOKEN}`, true],
+  [`Bearer   ${TOKEN}  `, true],
+  [undefined, false],
+  ['Bearer', false],
+  ['Bearer ', false],
+  [`Bearer ${TOKEN}x`, false],
+  [`Bearer ${TOKEN.slice(0, -1)}`, false],
+  [`Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`, false],
+  [`Bearer ${'A'.repeat(10_000)}`, false],
+  ['Bearer \xff\xfe', false],
+  [`Bearer ${TOKEN}\x00`, false],
+  [`Bearer ${TOKEN}, Bearer x`, false],
+  ['Bearer __proto__', false],
+];
 
 interface KeptSeed {
   property: string;
@@ -63,8 +83,11 @@ class FuzzFailure extends Error {
   }
 }
 
-/** What every answer must be. Throws a FuzzFailure (with the case) when it is not. */
-function checkAnswer(c: FuzzCase, target: string, res: RawResponse): void {
+/**
+ * What every answer must be. Throws a FuzzFailure (with the case) when it is not. `authorized`: the
+ * request carried the admin token (or none is configured).
+ */
+function checkAnswer(c: FuzzCase, target: string, res: RawResponse, authorized: boolean): void {
   counts.cases++;
   counts.byStatus.set(res.status, (counts.byStatus.get(res.status) ?? 0) + 1);
   counts.slowestMs = Math.max(counts.slowestMs, res.ms);
@@ -75,6 +98,9 @@ function checkAnswer(c: FuzzCase, target: string, res: RawResponse): void {
   if (!((res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500)))
     throw fail('neither 2xx nor 4xx', `: ${body.slice(0, 500)}`);
   if (res.ms > REQUEST_BOUND_MS) throw fail('too slow', ` (${Math.round(res.ms)} ms)`);
+  // Without the token only a CORS preflight may succeed.
+  if (!authorized && res.status < 300 && !(c.method === 'OPTIONS' && res.status === 204))
+    throw fail('a 2xx without the admin token', '');
   const json = /application\/json/.test(res.headers['content-type'] ?? '');
   if (c.method === 'HEAD') return;
   if (res.status >= 400) {
@@ -92,14 +118,30 @@ function checkAnswer(c: FuzzCase, target: string, res: RawResponse): void {
   }
 }
 
-async function send(c: FuzzCase): Promise<void> {
+/** A case with the headers it is sent with, and whether those carry the admin token. */
+interface Probe {
+  c: FuzzCase;
+  headers: Record<string, string>;
+  authorized: boolean;
+}
+
+const plain = (arb: fc.Arbitrary<FuzzCase>): fc.Arbitrary<Probe> =>
+  arb.map((c) => ({ c, headers: {}, authorized: true }));
+
+async function send(base: string, p: Probe): Promise<void> {
+  const { c } = p;
   const target = targetOf(c, routes);
   const res = await rawRequest(
-    sidecar.adminUrl,
-    { method: c.method, target, body: c.body === undefined ? undefined : Buffer.from(c.body, 'latin1') },
+    base,
+    {
+      method: c.method,
+      target,
+      headers: p.headers,
+      body: c.body === undefined ? undefined : Buffer.from(c.body, 'latin1'),
+    },
     REQUEST_BOUND_MS + 5_000
   );
-  checkAnswer(c, target, res);
+  checkAnswer(c, target, res, p.authorized);
 }
 
 /**
@@ -110,14 +152,15 @@ async function send(c: FuzzCase): Promise<void> {
  */
 async function runProperty(
   name: string,
-  arb: fc.Arbitrary<FuzzCase>,
+  base: string,
+  arb: fc.Arbitrary<Probe>,
   budgetMs: number,
   failures: string[]
 ): Promise<number> {
-  const property = fc.asyncProperty(arb, send);
-  const messageOf = (d: fc.RunDetails<[FuzzCase]>) =>
+  const property = fc.asyncProperty(arb, (p) => send(base, p));
+  const messageOf = (d: fc.RunDetails<[Probe]>) =>
     d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance);
-  const signatureOf = (d: fc.RunDetails<[FuzzCase]>) =>
+  const signatureOf = (d: fc.RunDetails<[Probe]>) =>
     d.errorInstance instanceof FuzzFailure ? d.errorInstance.signature : messageOf(d).slice(0, 200);
   const reported = new Set<string>();
   for (const kept of keptSeeds().filter((k) => k.property === name)) {
@@ -160,6 +203,31 @@ async function runProperty(
     seed = (seed + 1) % 2 ** 31;
   }
   return runs;
+}
+
+/**
+ * The same cases against a sidecar with an admin token and CORS: hostile Authorization and Origin
+ * headers on top. Without the token nothing but a CORS preflight succeeds.
+ */
+async function runGuarded(cases: fc.Arbitrary<FuzzCase>, failures: string[]): Promise<number> {
+  const guarded = await startSidecar(testOllamaUrl(), ['--admin-token', TOKEN, '--cors-origins', ORIGIN]);
+  try {
+    const probes = fc
+      .tuple(
+        cases,
+        fc.constantFrom(...AUTHORIZATIONS),
+        fc.constantFrom(undefined, ORIGIN, 'null', 'http://evil.example', ORIGIN + '.evil.example')
+      )
+      .map(([c, [authorization, authorized], origin]): Probe => {
+        const headers: Record<string, string> = {};
+        if (authorization !== undefined) headers.authorization = authorization;
+        if (origin !== undefined) headers.origin = origin;
+        return { c, headers, authorized };
+      });
+    return await runProperty('guarded', guarded.adminUrl, probes, BUDGET_MS.guarded, failures);
+  } finally {
+    await guarded.close();
+  }
 }
 
 /** Streams /api/generate one after another until stopped; each must complete. */
@@ -282,24 +350,23 @@ test('hostile analytics requests: JSON 4xx or 2xx, in time, while a proxied stre
   const started = Date.now();
   let readRuns = 0;
   let destructiveRuns = 0;
+  let guardedRuns = 0;
   const failures: string[] = [];
   try {
     // Reads first, on a full store; then the routes that delete (they empty it).
     const destructive = (r: RouteSpec) => r.method === 'DELETE';
     const idx = (keep: (r: RouteSpec) => boolean) => routes.flatMap((r, i) => (keep(r) ? [i] : []));
-    readRuns = await runProperty(
-      'read',
-      fuzzCase(
-        routes,
-        idx((r) => !destructive(r)),
-        ODD_METHODS
-      ),
-      BUDGET_MS.read,
-      failures
+    const reads = fuzzCase(
+      routes,
+      idx((r) => !destructive(r)),
+      ODD_METHODS
     );
+    readRuns = await runProperty('read', sidecar.adminUrl, plain(reads), BUDGET_MS.read, failures);
+    guardedRuns = await runGuarded(reads, failures);
     destructiveRuns = await runProperty(
       'destructive',
-      fuzzCase(routes, idx(destructive), ['DELETE', 'GET', 'PROPFIND']),
+      sidecar.adminUrl,
+      plain(fuzzCase(routes, idx(destructive), ['DELETE', 'GET', 'PROPFIND'])),
       BUDGET_MS.destructive,
       failures
     );
@@ -307,7 +374,8 @@ test('hostile analytics requests: JSON 4xx or 2xx, in time, while a proxied stre
     await streams.stop();
     const statuses = [...counts.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
     console.log(
-      `analytics fuzz: ${counts.cases} requests (${readRuns} read cases, ${destructiveRuns} destructive cases, ` +
+      `analytics fuzz: ${counts.cases} requests (${readRuns} read cases, ${guardedRuns} with token and CORS, ` +
+        `${destructiveRuns} destructive cases, ` +
         `${counts.replayed} kept seeds replayed) over ${routes.length} routes in ${Math.round((Date.now() - started) / 1000)} s; ` +
         `answers ${statuses.join(' ')}; slowest ${Math.round(counts.slowestMs)} ms; ` +
         `${streams.results.length} proxied streams alongside`
