@@ -102,7 +102,8 @@ export async function analyticsPlugin(app: FastifyInstance, services: Services):
 
   // Anything else under /analytics is ours too: answer 404 here instead of forwarding it to Ollama.
   app.route({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // OPTIONS too when no CORS preflight route claims it: nothing under /analytics goes to Ollama.
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', ...(config.corsOrigins.length > 0 ? [] : ['OPTIONS' as const])],
     url: '/analytics/*',
     schema: { response: { 404: errorSchema } },
     handler: async (req, reply) =>

@@ -16,6 +16,7 @@ import { OllamaCollector } from './ollama-collector';
 import { Poller } from './poller';
 import { InFlight, MetricsRecorder } from './recorder';
 import { storeHooks } from './store-stats';
+import { Redactor } from '../store/redact';
 
 export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services) => {
   const { config, registry } = services;
@@ -48,6 +49,8 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
   });
   const recorder = new MetricsRecorder(metrics, {
     prices: config.prices,
+    // With --redact, the user label shows what the store keeps: the redacted value.
+    redactor: config.redact ? new Redactor(config.redactPatterns) : undefined,
     userLabel: config.userLabel,
     userLabelLimit: config.userLabelLimit,
     ollamaNumParallel: config.ollamaNumParallel,

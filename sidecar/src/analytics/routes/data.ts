@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnalyticsContext } from '../plugin';
-import { dataSummarySchema, deletedSchema, ERROR_RESPONSES, querystring } from '../schemas';
+import { dataSummarySchema, deletedSchema, epochMs, ERROR_RESPONSES, querystring } from '../schemas';
 
 /** Data management: what is stored, and deleting it (by age or everything). */
 export function registerDataRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
@@ -20,7 +20,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: AnalyticsContext):
       schema: {
         querystring: {
           type: 'object',
-          properties: { before: { type: 'integer', minimum: 0, description: 'epoch ms' } },
+          properties: { before: epochMs('epoch ms: messages that started before it are deleted') },
           required: ['before'],
         },
         response: { 200: deletedSchema, ...ERROR_RESPONSES },
