@@ -366,18 +366,29 @@ function thin<T>(xs: readonly T[]): T[] {
  * depends on how many messages the window holds, and a window with few matches gets all of them.
  */
 function probeScatter(store: MessageStore, f: MessageFilters, w: Window): ScatterPoint[] {
-  const where = buildWhere({ ...f, from: w.from, to: w.to });
+  // The probe instant is the only lower bound (each ≥ from): with two, SQLite may seek by `from`
+  // and walk to the instant, which turns every probe into a scan.
+  const where = buildWhere({ ...f, from: undefined, to: w.to });
   if (where.empty) return [];
   const step = (w.to - w.from) / SCATTER_PROBES;
-  const probes = Array.from({ length: SCATTER_PROBES }, (_, i) => w.from + Math.floor(i * step));
+  // One seek per probe along the time index (a scalar subquery per probe instant).
+  const seqs = store
+    .prepare(
+      `SELECT (SELECT m.seq FROM messages m ${where.sql} ${where.sql ? 'AND' : 'WHERE'} m.started_at >= p.value ` +
+        'ORDER BY m.started_at LIMIT 1) AS seq FROM json_each(?) p'
+    )
+    .pluck()
+    .all(
+      ...where.params,
+      JSON.stringify(Array.from({ length: SCATTER_PROBES }, (_, i) => w.from + Math.floor(i * step)))
+    ) as (number | null)[];
+  const unique = [...new Set(seqs.filter((x): x is number => x !== null))];
   const rows = store
     .prepare(
-      `SELECT DISTINCT ${SCATTER_COLUMNS}, s.started_at, s.seq FROM json_each(?) p JOIN messages s ON s.seq = ` +
-        `(SELECT m.seq FROM messages m ${where.sql} ${where.sql ? 'AND' : 'WHERE'} m.started_at >= p.value ` +
-        'ORDER BY m.started_at LIMIT 1) ORDER BY s.started_at, s.seq'
+      `SELECT ${SCATTER_COLUMNS} FROM messages s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.started_at, s.seq`
     )
-    .all(JSON.stringify(probes), ...where.params) as (ScatterPoint & { started_at: number; seq: number })[];
-  return thin(rows).map(({ started_at: _t, seq: _s, ...p }) => p);
+    .all(JSON.stringify(unique)) as ScatterPoint[];
+  return thin(rows);
 }
 
 // ---------------------------------------------------------------------------------------------

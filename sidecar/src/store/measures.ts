@@ -88,17 +88,24 @@ export function measuresOf(m: {
 
 /**
  * The rollups, kept by the store in the same transaction as the messages (store.ts) and read by
- * rollup.ts: per tier (minute, hour, day; each row covers [t, t + tier) in epoch ms, UTC-aligned)
- * and per slice, the measures of every key. The `total` slice has no key (time only: the unfiltered
- * time series reads one row per minute), `dims` is keyed by model, category, status and endpoint (''
- * for NULL), `user` by user. `total` and `dims` also keep the latency sketch (sketch.ts).
+ * rollup.ts: per tier (each row covers [t, t + tier) in epoch ms, UTC-aligned) and per slice, the
+ * measures of every key. The `total` slice has no key (time only: the unfiltered time series reads
+ * one row per period), `dims` is keyed by model, category, status and endpoint ('' for NULL), `user`
+ * by user. `total` and `dims` also keep the latency sketch (sketch.ts).
+ *
+ * Tiers: minute (time series at 1–5 min, and window edges to the minute), 10 minutes (the 24 h
+ * view's buckets, and edges), hour, day. The user slice skips the minute tier (it is the widest
+ * slice, so the costliest to write): a window's partial 10 minutes at each end are read from the
+ * messages for it.
  */
 export const TIERS = [
   { name: 'minute', ms: 60_000 },
+  { name: 'minute10', ms: 600_000 },
   { name: 'hour', ms: 3_600_000 },
   { name: 'day', ms: 86_400_000 },
 ] as const;
-export type TierName = (typeof TIERS)[number]['name'];
+export type Tier = (typeof TIERS)[number];
+export type TierName = Tier['name'];
 
 export const ROLLUP_DIMS = ['model', 'category', 'status', 'endpoint'] as const;
 export type RollupDim = (typeof ROLLUP_DIMS)[number];
@@ -108,17 +115,21 @@ export interface SliceSpec {
   dims: readonly ('model' | 'category' | 'status' | 'endpoint' | 'user')[];
   measures: readonly Measure[];
   sketch: boolean;
+  /** Finest first. */
+  tiers: readonly Tier[];
 }
 
 export const SLICES: readonly SliceSpec[] = [
-  { name: 'total', dims: [], measures: MEASURES, sketch: true },
-  { name: 'dims', dims: ROLLUP_DIMS, measures: MEASURES, sketch: true },
-  { name: 'user', dims: ['user'], measures: BUCKET_MEASURES, sketch: false },
+  { name: 'total', dims: [], measures: MEASURES, sketch: true, tiers: TIERS },
+  { name: 'dims', dims: ROLLUP_DIMS, measures: MEASURES, sketch: true, tiers: TIERS },
+  { name: 'user', dims: ['user'], measures: BUCKET_MEASURES, sketch: false, tiers: TIERS.slice(1) },
 ];
+
+export const sliceOf = (name: SliceSpec['name']): SliceSpec => SLICES.find((s) => s.name === name)!;
 
 export const rollupTable = (slice: SliceSpec['name'], tier: TierName): string => `rollup_${slice}_${tier}`;
 
 /** Every rollup table with its slice and tier. */
 export const ROLLUPS = SLICES.flatMap((slice) =>
-  TIERS.map((tier) => ({ table: rollupTable(slice.name, tier.name), slice, tier }))
+  slice.tiers.map((tier) => ({ table: rollupTable(slice.name, tier.name), slice, tier }))
 );

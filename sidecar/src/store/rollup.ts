@@ -1,18 +1,25 @@
 import { buildWhere } from './filters';
-import { MEASURE_SQL, type Measure, rollupTable, type SliceSpec, TIERS } from './measures';
+import {
+  MEASURE_SQL,
+  type Measure,
+  rollupTable,
+  sliceOf,
+  type SliceSpec,
+  type Tier,
+  TIERS,
+} from './measures';
 import { addInto, type Dense, newDense } from './sketch';
 import type { MessageStore } from './store';
 import type { MessageFilters } from './types';
 
 /**
  * Reads the rollups kept by the store (measures.ts ROLLUPS) for a time window: the window is cut
- * into whole days, hours and minutes, coarsest in the middle, and the partial minutes at its two
- * ends are read from the messages themselves. So the answer is exact (the same as aggregating the
- * raw rows) and costs O(days + 2·23 hours + 2·59 minutes) rollup rows plus at most two minutes of
- * messages, whatever the window holds.
+ * into whole days, hours, 10-minute periods and minutes, coarsest in the middle, and the partial
+ * minutes at its two ends are read from the messages themselves. So the answer is exact (the same as
+ * aggregating the raw rows) and costs O(days + 2·(23 hours + 5 ten-minute periods + 9 minutes))
+ * rollup rows per key plus at most two minutes of messages (twenty for the user slice), whatever
+ * the window holds.
  */
-
-export type Tier = (typeof TIERS)[number];
 
 export interface Segment {
   /** null: read the messages. */
@@ -107,7 +114,8 @@ export function readRollup(
   read: RollupRead
 ): RolledRow[] {
   const bucket = read.bucketMs;
-  const tiers = bucket === undefined ? TIERS : TIERS.filter((t) => bucket % t.ms === 0);
+  const sliceTiers = sliceOf(read.slice).tiers;
+  const tiers = bucket === undefined ? sliceTiers : sliceTiers.filter((t) => bucket % t.ms === 0);
   const merged = new Map<string, RolledRow>();
   const add = (b: number, keys: (string | null)[], v: number[], sketch: Uint8Array | null) => {
     const k = `${b}\u0000${keys.join('\u0000')}`;
@@ -141,12 +149,14 @@ export function readRollup(
     let params: (string | number)[];
     if (seg.tier) {
       const conds = dimConds('');
-      sql =
-        `SELECT ${bExpr('t')} AS b${read.groupBy.map((d) => `, ${q(d)}`).join('')}, ` +
-        read.measures.map((m) => `sum(${m})`).join(', ') +
-        (read.sketch ? ', sketch_sum(sketch)' : '') +
-        ` FROM ${rollupTable(read.slice, seg.tier.name)} WHERE ${['t >= ?', 't < ?', ...conds.sql].join(' AND ')}` +
-        ` GROUP BY ${['b', ...read.groupBy.map(q)].join(', ')}`;
+      const where = ` FROM ${rollupTable(read.slice, seg.tier.name)} WHERE ${['t >= ?', 't < ?', ...conds.sql].join(' AND ')}`;
+      // With sketches the rows come back as stored and merge here (an SQL aggregate would decode and
+      // re-encode every group through a JS callback); without, SQLite sums them.
+      sql = read.sketch
+        ? `SELECT ${bExpr('t')} AS b${read.groupBy.map((d) => `, ${q(d)}`).join('')}, ${read.measures.join(', ')}, sketch${where}`
+        : `SELECT ${bExpr('t')} AS b${read.groupBy.map((d) => `, ${q(d)}`).join('')}, ` +
+          read.measures.map((m) => `sum(${m})`).join(', ') +
+          `${where} GROUP BY ${['b', ...read.groupBy.map(q)].join(', ')}`;
       params = [seg.from, seg.to, ...conds.params];
     } else {
       const where = buildWhere({ ...f, from: seg.from, to: seg.to });
@@ -176,7 +186,7 @@ export function readRollup(
 /** The distinct users (NULL not counted) of a window with time-only filters, from the user slice. */
 export function distinctUsers(store: MessageStore, w: { from: number; to: number }): number {
   const seen = new Set<string>();
-  for (const seg of segments(w.from, w.to)) {
+  for (const seg of segments(w.from, w.to, sliceOf('user').tiers)) {
     const users = (
       seg.tier
         ? store

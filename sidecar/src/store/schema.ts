@@ -172,15 +172,22 @@ function migration2(): string {
     dur_sum: 'coalesce(sum(m.duration_ms), 0)',
     ...Object.fromEntries(binSql.map((sql, i) => [`h${i}`, sql])),
   };
-  const tiers = [
+  const all = [
     ['minute', 60_000],
+    ['minute10', 600_000],
     ['hour', 3_600_000],
     ['day', 86_400_000],
   ] as const;
   const slices = [
-    { name: 'total', dims: [] as string[], measures: full, sketch: true },
-    { name: 'dims', dims: ['model', 'category', 'status', 'endpoint'], measures: full, sketch: true },
-    { name: 'user', dims: ['user'], measures: bucket, sketch: false },
+    { name: 'total', dims: [] as string[], measures: full, sketch: true, tiers: all },
+    {
+      name: 'dims',
+      dims: ['model', 'category', 'status', 'endpoint'],
+      measures: full,
+      sketch: true,
+      tiers: all,
+    },
+    { name: 'user', dims: ['user'], measures: bucket, sketch: false, tiers: all.slice(1) },
   ];
   const out: string[] = [
     'DROP TABLE rollup_hour;',
@@ -190,7 +197,7 @@ function migration2(): string {
   ];
   for (const slice of slices) {
     const q = (d: string) => (d === 'user' ? '"user"' : d);
-    for (const [tier, ms] of tiers) {
+    slice.tiers.forEach(([tier, ms], i) => {
       const table = `rollup_${slice.name}_${tier}`;
       const cols = [
         't INTEGER NOT NULL',
@@ -200,9 +207,9 @@ function migration2(): string {
       ];
       const key = ['t', ...slice.dims.map(q)];
       out.push(`CREATE TABLE ${table} (${cols.join(', ')}, PRIMARY KEY (${key.join(', ')})) WITHOUT ROWID;`);
-      const groupBy = key.map((_, i) => i + 1).join(', ');
-      if (tier === 'minute') {
-        // From the messages themselves.
+      const groupBy = key.map((_, j) => j + 1).join(', ');
+      if (i === 0) {
+        // The finest tier from the messages themselves.
         const sel = [
           `(m.started_at / ${ms}) * ${ms}`,
           ...slice.dims.map((d) => `coalesce(m.${q(d)}, '')`),
@@ -211,8 +218,8 @@ function migration2(): string {
         ];
         out.push(`INSERT INTO ${table} SELECT ${sel.join(', ')} FROM messages m GROUP BY ${groupBy};`);
       } else {
-        // Each coarser tier from the finer one.
-        const finer = `rollup_${slice.name}_${tier === 'hour' ? 'minute' : 'hour'}`;
+        // Each coarser tier from the next finer one.
+        const finer = `rollup_${slice.name}_${slice.tiers[i - 1][0]}`;
         const sel = [
           `(t / ${ms}) * ${ms}`,
           ...slice.dims.map(q),
@@ -221,7 +228,7 @@ function migration2(): string {
         ];
         out.push(`INSERT INTO ${table} SELECT ${sel.join(', ')} FROM ${finer} GROUP BY ${groupBy};`);
       }
-    }
+    });
   }
   return out.join('\n');
 }

@@ -10,8 +10,8 @@ import type Database from 'better-sqlite3';
  *   α = 2 %: percentiles are within 2 % relative error for durations from MIN_MS (0.01 ms) up to
  *   MAX_MS (10^9 ms, about 11.6 days); shorter durations read as 0, longer ones as MAX_MS.
  *
- * Histograms merge by adding counts bucket by bucket, so the rollups (store.ts) keep one per minute,
- * hour and day and any window's percentiles are a merge of a few of them. Stored as a BLOB of
+ * Histograms merge by adding counts bucket by bucket, so the rollups (store.ts) keep one per period
+ * of every tier and any window's percentiles are a merge of a few of them. Stored as a BLOB of
  * (uint16 bucket, int32 count) pairs, little endian, ascending by bucket, zero counts left out
  * (a minute of traffic touches a few dozen buckets, so sparse is a fraction of dense).
  */
@@ -81,26 +81,41 @@ export class SparseSketch {
   }
 }
 
-/** Merges two encoded histograms (sign -1 subtracts the second). */
+/**
+ * Merges two encoded histograms (sign -1 subtracts the second): one pass over both, as each is
+ * sorted by bucket (the rollups' upsert runs this for every key of every batch).
+ */
 export function merge(a: Uint8Array | null, b: Uint8Array | null, sign = 1): Buffer {
-  const acc = new Map<number, number>();
-  const walk = (blob: Uint8Array | null, s: number) => {
-    if (!blob) return;
-    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-    for (let o = 0; o + PAIR_BYTES <= blob.byteLength; o += PAIR_BYTES) {
-      const k = view.getUint16(o, true);
-      acc.set(k, (acc.get(k) ?? 0) + s * view.getInt32(o + 2, true));
-    }
+  const av = a ? new DataView(a.buffer, a.byteOffset, a.byteLength) : null;
+  const bv = b ? new DataView(b.buffer, b.byteOffset, b.byteLength) : null;
+  const an = a ? a.byteLength - (a.byteLength % PAIR_BYTES) : 0;
+  const bn = b ? b.byteLength - (b.byteLength % PAIR_BYTES) : 0;
+  const out = Buffer.allocUnsafe(an + bn);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  const put = (k: number, c: number) => {
+    if (c === 0) return;
+    out.writeUInt16LE(k, o);
+    out.writeInt32LE(c, o + 2);
+    o += PAIR_BYTES;
   };
-  walk(a, 1);
-  walk(b, sign);
-  const keys = [...acc.keys()].filter((k) => acc.get(k) !== 0).sort((x, y) => x - y);
-  const out = Buffer.allocUnsafe(keys.length * PAIR_BYTES);
-  keys.forEach((k, j) => {
-    out.writeUInt16LE(k, j * PAIR_BYTES);
-    out.writeInt32LE(acc.get(k) as number, j * PAIR_BYTES + 2);
-  });
-  return out;
+  while (i < an || j < bn) {
+    const ka = i < an ? av!.getUint16(i, true) : Infinity;
+    const kb = j < bn ? bv!.getUint16(j, true) : Infinity;
+    if (ka < kb) {
+      put(ka, av!.getInt32(i + 2, true));
+      i += PAIR_BYTES;
+    } else if (kb < ka) {
+      put(kb, sign * bv!.getInt32(j + 2, true));
+      j += PAIR_BYTES;
+    } else {
+      put(ka, av!.getInt32(i + 2, true) + sign * bv!.getInt32(j + 2, true));
+      i += PAIR_BYTES;
+      j += PAIR_BYTES;
+    }
+  }
+  return out.subarray(0, o);
 }
 
 /**
