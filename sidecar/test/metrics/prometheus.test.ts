@@ -394,8 +394,8 @@ describe('beyond the seed queries', () => {
       const result = await prom.query(expr); // throws on a PromQL error
       if (result.length === 0) empty.push(metric);
     }
-    // Without a GPU, a CPU sensor, store drops, an Ollama outage, a spill, or a freshly booted host,
-    // these examples have nothing to show; every other one does.
+    // Without a GPU, a CPU sensor, store drops or thread restarts, an Ollama outage, a spill, or a
+    // freshly booted host, these examples have nothing to show; every other one does.
     const allowedEmpty = [
       'ollama_gpu_utilization_ratio',
       'ollama_gpu_memory_used_bytes',
@@ -404,6 +404,7 @@ describe('beyond the seed queries', () => {
       'ollama_gpu_power_watts',
       'ollama_host_cpu_temperature_celsius',
       'ollama_store_dropped_total',
+      'ollama_store_thread_restarts_total',
       'ollama_up',
       'ollama_model_memory_bytes',
       'ollama_host_uptime_seconds',
