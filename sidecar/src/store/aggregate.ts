@@ -54,7 +54,7 @@ export const BREAKDOWN_LIMIT = 50;
 /** The most buckets any time series has: a finer interval is widened to fit. */
 export const MAX_BUCKETS = 1000;
 /** Messages read, newest first, when the rollups cannot answer a filter set. */
-export const SAMPLE_LIMIT = 50_000;
+export const SAMPLE_LIMIT = 20_000;
 /** Counting the matches stops here (matched is then null: "more than this"). */
 export const MATCH_COUNT_LIMIT = 1_000_000;
 const TARGET_BUCKETS = 200;
@@ -395,7 +395,8 @@ function probeScatter(store: MessageStore, f: MessageFilters, w: Window): Scatte
 // Reading the newest matching messages (bounded) when the rollups cannot answer.
 
 interface SampleRow {
-  id: string;
+  /** Only when asked for (the scatter). */
+  id?: string;
   started_at: number;
   model: string | null;
   category: string;
@@ -416,51 +417,63 @@ interface Sample {
   matched: number | null;
 }
 
+/** All in the covering window index (schema.ts messages_window), so a sample needs no row lookups. */
 const SAMPLE_COLUMNS =
-  'm.id, m.started_at, m.model, m.category, m.status, m.user, m.input_tokens, m.output_tokens, m.cost, m.duration_ms';
+  'm.started_at, m.model, m.category, m.status, m.user, m.input_tokens, m.output_tokens, m.cost, m.duration_ms';
 
 /**
  * The newest `limit` messages of the window that pass the filters. A search walks the full-text
  * index from the newest match down (its rowids follow insertion, hence time) and stops at the limit;
- * other filters read their index in time order. When the limit is reached the matches are counted,
- * up to MATCH_COUNT_LIMIT, only if asked.
+ * other filters read their index in time order. With `count`, when the limit is reached the matches
+ * are counted where that is cheap: a search with no other filter than time counts the term's
+ * postings in the window's seq range (the messages recorded while the window was current), other
+ * filters count along their index up to MATCH_COUNT_LIMIT; a search combined with other filters is
+ * not counted (null). Without `withId` the columns come from the covering window index alone.
  */
 function readSample(
   store: MessageStore,
   f: MessageFilters,
   w: Window,
   limit: number,
-  count: boolean
+  opts: { count?: boolean; withId?: boolean } = {}
 ): Sample {
   const windowed = { ...f, from: w.from, to: w.to };
   const fts = toFtsQuery(f.q);
-  let from: string;
-  let where: { sql: string; params: (string | number)[] };
-  let order: string;
+  const columns = opts.withId ? `m.id, ${SAMPLE_COLUMNS}` : SAMPLE_COLUMNS;
   if (fts.kind === 'empty') return { rows: [], complete: true, matched: 0 };
   if (fts.kind === 'match') {
     const plan = planSearch(store, windowed, false);
     if (!plan.seqRange) return { rows: [], complete: true, matched: 0 };
+    const [lo, hi] = plan.seqRange;
     const { q: _q, ...rest } = windowed;
-    const w2 = buildWhere(rest, [
-      { sql: 'messages_fts MATCH ? AND f.rowid BETWEEN ? AND ?', params: [fts.expression, ...plan.seqRange] },
+    const where = buildWhere(rest, [
+      { sql: 'messages_fts MATCH ? AND f.rowid BETWEEN ? AND ?', params: [fts.expression, lo, hi] },
     ]);
     // CROSS JOIN: the index walk drives, each match is checked against the other filters.
-    from = 'messages_fts f CROSS JOIN messages m ON m.seq = f.rowid';
-    where = w2;
-    order = 'f.rowid DESC';
-  } else {
-    where = buildWhere(windowed);
-    from = 'messages m';
-    order = 'm.started_at DESC, m.seq DESC';
+    const rows = store
+      .prepare(
+        `SELECT ${columns} FROM messages_fts f CROSS JOIN messages m ON m.seq = f.rowid ${where.sql} ORDER BY f.rowid DESC LIMIT ?`
+      )
+      .all(...where.params, limit) as SampleRow[];
+    if (rows.length < limit) return { rows, complete: true, matched: rows.length };
+    const onlyTime = buildWhere({ ...rest, from: undefined, to: undefined }).sql === '';
+    const matched =
+      opts.count && onlyTime
+        ? (store
+            .prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ?')
+            .pluck()
+            .get(fts.expression, lo, hi) as number)
+        : null;
+    return { rows, complete: false, matched };
   }
+  const where = buildWhere(windowed);
   const rows = store
-    .prepare(`SELECT ${SAMPLE_COLUMNS} FROM ${from} ${where.sql} ORDER BY ${order} LIMIT ?`)
+    .prepare(`SELECT ${columns} FROM messages m ${where.sql} ORDER BY m.started_at DESC, m.seq DESC LIMIT ?`)
     .all(...where.params, limit) as SampleRow[];
   if (rows.length < limit) return { rows, complete: true, matched: rows.length };
-  if (!count) return { rows, complete: false, matched: null };
+  if (!opts.count) return { rows, complete: false, matched: null };
   const n = store
-    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.sql} LIMIT ?)`)
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM messages m ${where.sql} LIMIT ?)`)
     .pluck()
     .get(...where.params, MATCH_COUNT_LIMIT) as number;
   return { rows, complete: false, matched: n >= MATCH_COUNT_LIMIT ? null : n };
@@ -519,7 +532,7 @@ function fold(rows: readonly SampleRow[], intervalMs: number | undefined, sketch
 function sampleScatter(rows: readonly SampleRow[]): ScatterPoint[] {
   // Oldest first, as the rollup path returns them.
   return thin([...rows].reverse()).map((r) => ({
-    id: r.id,
+    id: r.id as string,
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,
     duration_ms: r.duration_ms,
@@ -563,11 +576,11 @@ function compute(
   const out = emptyAggregations();
   const needGroups = want.has('summary') || want.has('breakdowns') || want.has('latency_histogram');
   if (!rollupCompatible(f)) {
-    const s = readSample(store, f, w, limit, true);
+    const s = readSample(store, f, w, limit, { count: true, withId: want.has('scatter') });
     const folded = fold(s.rows, want.has('timeseries') ? intervalMs : undefined, true);
     const t = total(folded.groups);
     if (want.has('summary')) {
-      const p = readSample(store, f, previousWindow(w), limit, false);
+      const p = readSample(store, f, previousWindow(w), limit);
       const pf = fold(p.rows, undefined, false);
       out.summary = summaryFrom(
         figuresFrom(t, folded.uniqueUsers),
@@ -611,11 +624,11 @@ function compute(
     };
     if (want.has('summary')) previousUnique = distinctUsers(store, previousWindow(w));
   } else if (wantUsers) {
-    const s = readSample(store, f, w, limit, false);
+    const s = readSample(store, f, w, limit);
     const folded = fold(s.rows, undefined, false);
     users = { rows: folded.users, unique: folded.uniqueUsers };
     if (want.has('summary')) {
-      const p = readSample(store, f, previousWindow(w), limit, false);
+      const p = readSample(store, f, previousWindow(w), limit);
       previousUnique = fold(p.rows, undefined, false).uniqueUsers;
     }
     if (!s.complete) {
@@ -726,7 +739,7 @@ export function currentStats(
       .sort((a, b) => b.v[0] - a.v[0] || compareKeys(a.keys[0], b.keys[0]))
       .map((r) => r.keys[0] as string);
   } else {
-    const groups = fold(readSample(store, f, w, SAMPLE_LIMIT, false).rows, undefined, false).groups;
+    const groups = fold(readSample(store, f, w, SAMPLE_LIMIT).rows, undefined, false).groups;
     t = total(groups);
     models = bucketsFrom(groups, 'model')
       .filter((b) => b.key !== null)
@@ -752,7 +765,7 @@ export function history(
   const intervalMs = resolveInterval(w, intervalS);
   const cells = rollupCompatible(f)
     ? rollupSeries(store, f, w, intervalMs, false)
-    : fold(readSample(store, f, w, SAMPLE_LIMIT, false).rows, intervalMs, false).series;
+    : fold(readSample(store, f, w, SAMPLE_LIMIT).rows, intervalMs, false).series;
   return historyPoints(cells, w, intervalMs);
 }
 
