@@ -203,7 +203,7 @@ export interface Aggregations {
   scatter: ScatterPoint[];
   /** Some figures are based on the newest `sample_size` matching messages only (docs/api.md). */
   sampled: boolean;
-  /** Messages in the window that match the filters; null when more than the sidecar counts. */
+  /** Messages in the window that match the filters; null when not counted. */
   matched: number | null;
   sample_size: number | null;
 }

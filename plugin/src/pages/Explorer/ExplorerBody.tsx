@@ -210,8 +210,10 @@ function ExportMenu({ model }: { model: ExplorerBody }) {
 /** Says in words that the cards and charts describe only the newest matches (a search, or a filter the rollups lack). */
 function sampleNote(a: Aggregations): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const of = a.matched === null ? 'more than 1,000,000' : n(a.matched);
-  return `Based on the newest ${n(a.sample_size ?? 0)} of ${of} matching messages.`;
+  const newest = n(a.sample_size ?? 0);
+  return a.matched === null
+    ? `Based on the newest ${newest} matching messages (more match).`
+    : `Based on the newest ${newest} of ${n(a.matched)} matching messages.`;
 }
 
 function ExplorerBodyRenderer({ model }: SceneComponentProps<ExplorerBody>) {
