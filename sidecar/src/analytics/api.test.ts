@@ -1,7 +1,7 @@
 import type { MeasurementRecord } from '../tap/record';
 import { analyticsApp, parseCsv, type AnalyticsApp } from '../../test/store/analytics-app';
 import { RecordFactory } from '../../test/store/records';
-import { CSV_COLUMNS } from './routes/export';
+import { CSV_COLUMNS } from '../store/export-format';
 
 const SUMMARY_KEYS = [
   'id',

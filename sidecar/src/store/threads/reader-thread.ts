@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { aggregations, currentStats, dataSummary, history } from '../aggregate';
-import { exportPage, getMessage, listMessages, search, values } from '../queries';
+import { exportChunk } from '../export-format';
+import { getMessage, listMessages, search, values } from '../queries';
 import { MessageStore } from '../store';
 import type { FromReader, QueryRequest, ReaderInit } from './protocol';
 import { toThreadError } from './thread-error';
@@ -20,7 +21,7 @@ export const READ_QUERIES = {
   getMessage,
   search,
   values,
-  exportPage,
+  exportChunk,
 };
 export type ReadQueries = typeof READ_QUERIES;
 
