@@ -618,10 +618,13 @@ function compute(
   let previousUnique = 0;
   const wantUsers = want.has('summary') || want.has('breakdowns');
   if (wantUsers && !dimFiltered) {
-    users = {
-      rows: want.has('breakdowns') ? rollupUsers(store, w) : [],
-      unique: want.has('summary') ? distinctUsers(store, w) : 0,
-    };
+    if (want.has('breakdowns')) {
+      // The breakdown reads every user of the window anyway: count them there.
+      const rows = rollupUsers(store, w);
+      users = { rows, unique: rows.filter((u) => u.user !== null && u.messages > 0).length };
+    } else {
+      users = { rows: [], unique: distinctUsers(store, w) };
+    }
     if (want.has('summary')) previousUnique = distinctUsers(store, previousWindow(w));
   } else if (wantUsers) {
     const s = readSample(store, f, w, limit);
