@@ -116,6 +116,15 @@ function buildPanel(p: PanelDef): cog.Builder<dashboard.Panel> {
         b.mappings([{ type: dashboard.MappingType.ValueToText, options }]);
         b.graphMode(common.BigValueGraphMode.None).colorMode(common.BigValueColorMode.Background);
       }
+      if (p.emptyText) {
+        // 0/0 over a window without requests is NaN; say so in words.
+        b.mappings([
+          {
+            type: dashboard.MappingType.SpecialValue,
+            options: { match: dashboard.SpecialValueMatch.NullAndNaN, result: { text: p.emptyText, color: 'text', index: 0 } },
+          },
+        ]).noValue(p.emptyText);
+      }
       return b;
     }
     case 'timeseries': {

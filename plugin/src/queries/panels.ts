@@ -19,6 +19,8 @@ import type { PanelDef, SectionDef } from './types';
 
 const RATE = '$__rate_interval';
 const WINDOW = '$window';
+/** What a ratio card shows for a window without requests (instead of Grafana's "NaN"). */
+export const NO_TRAFFIC = 'no traffic';
 const RANGE = '$__range';
 /** Grafana's custom-suffix unit for token speeds. */
 const TOKENS_PER_SECOND = 'suffix: tok/s';
@@ -74,6 +76,7 @@ export const PANELS: readonly PanelDef[] = [
     unit: 's',
     decimals: 2,
     percentChange: 'inverted',
+    emptyText: NO_TRAFFIC,
     thresholds: [
       { value: null, color: 'green' },
       { value: 2, color: 'orange' },
@@ -101,6 +104,7 @@ export const PANELS: readonly PanelDef[] = [
     decimals: 2,
     min: 0,
     percentChange: 'inverted',
+    emptyText: NO_TRAFFIC,
     thresholds: [
       { value: null, color: 'green' },
       { value: 0.01, color: 'orange' },

@@ -109,6 +109,11 @@ export interface StatPanelDef extends PanelBase {
   percentChange?: 'standard' | 'inverted';
   /** Value → text mappings (e.g. 1 → UP). */
   valueMappings?: Array<{ value: number; text: string; color: string }>;
+  /**
+   * Shown instead of the value when the window had no traffic: a ratio of two rates is 0/0 = NaN then,
+   * and a query over series that do not exist yet returns nothing.
+   */
+  emptyText?: string;
 }
 
 export interface TimeSeriesPanelDef extends PanelBase {

@@ -33,6 +33,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
       whiteSpace: 'pre',
     },
     'p:last-child': { marginBottom: 0 },
+    '.link-target': { color: theme.colors.text.secondary, overflowWrap: 'anywhere' },
     table: { borderCollapse: 'collapse', margin: theme.spacing(1, 0) },
     'th, td': { border: `1px solid ${theme.colors.border.weak}`, padding: theme.spacing(0.5, 1) },
     blockquote: {

@@ -1,14 +1,31 @@
-import { renderMarkdown } from '@grafana/data';
+import { Marked, type Tokens } from 'marked';
 import React, { type ReactNode } from 'react';
+import { plainText } from '../../utils/text';
 
 /**
- * Untrusted text (model answers, prompts) → React elements. Two layers:
- * 1. Grafana's `renderMarkdown`, which sanitises its HTML output;
+ * Untrusted text (model answers, prompts) → React elements. Three layers:
+ * 1. markdown is rendered with raw HTML escaped: HTML written in the text (even an unclosed `<a href>`)
+ *    shows as the text it is, it never becomes an element;
  * 2. that HTML is parsed in an inert document (DOMParser: no scripts run, nothing loads) and rebuilt
  *    as React elements from an allow-list of the tags markdown itself produces, with no attributes
- *    except checked link targets and a code language. No HTML string ever reaches the live DOM.
- * Raw HTML written in the text therefore shows up as its plain text content, images as links.
+ *    except a code language;
+ * 3. links and images are not live: their text is followed by the target (http, https and mailto
+ *    only) as plain text, so a reader sees where a link would go and nothing loads or opens by a click.
+ * Bidirectional control characters are removed from every text node. No HTML string reaches the live DOM.
  */
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const markdown = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  renderer: {
+    html: (token: Tokens.HTML | Tokens.Tag) => escapeHtml(token.text),
+  },
+});
 
 const BLOCK_AND_INLINE = new Set([
   'p',
@@ -65,7 +82,7 @@ export function safeHref(raw: string | null): string | undefined {
 
 function convert(node: Node, key: string): ReactNode {
   if (node.nodeType === Node.TEXT_NODE) {
-    return node.textContent;
+    return plainText(node.textContent);
   }
   if (node.nodeType !== Node.ELEMENT_NODE) {
     return null;
@@ -83,26 +100,21 @@ function convert(node: Node, key: string): ReactNode {
 
   if (tag === 'a') {
     const href = safeHref(el.getAttribute('href'));
-    if (!href) {
-      return React.createElement(React.Fragment, { key }, ...children());
-    }
+    const text = el.textContent ?? '';
+    // An autolink's text is its target already; otherwise the target follows the text.
+    const target = href && href !== text && `mailto:${text}` !== href ? href : undefined;
     return React.createElement(
-      'a',
-      { key, href, target: '_blank', rel: 'noopener noreferrer nofollow' },
-      ...children()
+      'span',
+      { key, 'data-link': 'inert' },
+      ...children(),
+      target ? React.createElement('span', { key: 'target', className: 'link-target' }, ` (${plainText(target)})`) : null
     );
   }
   if (tag === 'img') {
-    // Remote images in untrusted text are tracking beacons at best: show a link instead of loading it.
+    // Remote images in untrusted text are tracking beacons at best: never loaded, the address is shown.
     const src = safeHref(el.getAttribute('src'));
-    const alt = el.getAttribute('alt') || 'image';
-    return src
-      ? React.createElement(
-          'a',
-          { key, href: src, target: '_blank', rel: 'noopener noreferrer nofollow' },
-          `[image: ${alt}]`
-        )
-      : `[image: ${alt}]`;
+    const alt = plainText(el.getAttribute('alt')) || 'image';
+    return React.createElement('span', { key, 'data-link': 'inert' }, `[image: ${alt}]${src ? ` (${plainText(src)})` : ''}`);
   }
   if (tag === 'input') {
     // Task-list checkboxes from GFM.
@@ -123,6 +135,9 @@ function convert(node: Node, key: string): ReactNode {
         props.start = start;
       }
     }
+    if (tag === 'pre') {
+      props.tabIndex = 0; // scrolls sideways: reachable with the keyboard
+    }
     if (tag === 'br' || tag === 'hr') {
       return React.createElement(tag, props);
     }
@@ -133,8 +148,8 @@ function convert(node: Node, key: string): ReactNode {
 }
 
 /** Markdown → safe React nodes. */
-export function markdownToReact(markdown: string): ReactNode[] {
-  const html = renderMarkdown(markdown);
+export function markdownToReact(text: string): ReactNode[] {
+  const html = markdown.parse(text) as string;
   const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}</body>`, 'text/html');
   return Array.from(doc.body.childNodes).map((node, i) => convert(node, String(i)));
 }

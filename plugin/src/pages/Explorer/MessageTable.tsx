@@ -16,6 +16,7 @@ import {
 import type { MessageSummary, RequestStatus, SortField } from '../../api/types';
 import { formatCost, formatDuration, formatTime, formatTokens } from '../../utils/format';
 import type { ExplorerQuerySource } from './explorerQuery';
+import { plainText } from '../../utils/text';
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export const DEFAULT_PAGE_SIZE = 25;
@@ -206,8 +207,8 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
               data-message-id={m.id}
             >
               <td className={styles.nowrap}>{formatTime(m.started_at)}</td>
-              <td>{m.model ?? '—'}</td>
-              <td>{m.user ?? '—'}</td>
+              <td>{plainText(m.model) ?? '—'}</td>
+              <td>{plainText(m.user) ?? '—'}</td>
               <td className={styles.preview}>
                 <a
                   href={parent?.messageHref(m.id)}
@@ -216,9 +217,9 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
                     e.stopPropagation();
                     model.open(m.id);
                   }}
-                  aria-label={`Open message ${m.id}`}
+                  title="Open the message"
                 >
-                  {m.prompt_preview || <em>(no prompt text)</em>}
+                  {plainText(m.prompt_preview) || <em>(no prompt text)</em>}
                 </a>
               </td>
               <td className={styles.right}>{formatTokens(m.input_tokens, m.output_tokens)}</td>

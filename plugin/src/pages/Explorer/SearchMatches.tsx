@@ -5,6 +5,7 @@ import { useStyles2 } from '@grafana/ui';
 import type { SearchResult, Segment } from '../../api/types';
 import { AppLink } from '../../components/AppLink';
 import { formatTime } from '../../utils/format';
+import { plainText } from '../../utils/text';
 
 interface Props {
   query: string;
@@ -17,7 +18,7 @@ export function Snippet({ segments }: { segments: Segment[] }) {
   return (
     <>
       {segments.map((s, i) =>
-        s.match ? <mark key={i}>{s.text}</mark> : <React.Fragment key={i}>{s.text}</React.Fragment>
+        s.match ? <mark key={i}>{plainText(s.text)}</mark> : <React.Fragment key={i}>{plainText(s.text)}</React.Fragment>
       )}
     </>
   );
@@ -35,7 +36,7 @@ export function SearchMatches({ query, results, hrefFor }: Props) {
         {results.map((r) => (
           <li key={r.id} data-testid="search-match">
             <AppLink href={hrefFor(r.id)}>
-              {formatTime(r.started_at)} · {r.model ?? '—'} · {r.user ?? '—'}
+              {formatTime(r.started_at)} · {plainText(r.model) ?? '—'} · {plainText(r.user) ?? '—'}
             </AppLink>
             {r.prompt_snippet.length > 0 && (
               <div className={styles.snippet}>

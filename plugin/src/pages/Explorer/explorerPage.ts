@@ -24,7 +24,8 @@ export function explorerScene(): EmbeddedScene {
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
       new SceneTimePicker({ isOnCanvas: true }),
-      new SceneRefreshPicker({ intervals: ['10s', '30s', '1m', '5m'], isOnCanvas: true }),
+      // withText: the run button needs a visible name (an icon alone has none for screen readers).
+      new SceneRefreshPicker({ intervals: ['10s', '30s', '1m', '5m'], isOnCanvas: true, withText: true }),
     ],
     body: new ExplorerBody(),
   });

@@ -11,6 +11,7 @@ import {
 import {
   Alert,
   Badge,
+  Button,
   ClipboardButton,
   ControlledCollapse,
   LinkButton,
@@ -37,6 +38,7 @@ import { explorerSearch } from '../Explorer/filterState';
 import { StreamReplay } from './StreamReplay';
 import { TimingBar } from './TimingBar';
 import { timingBreakdown } from './timing';
+import { escapeBidi, plainText } from '../../utils/text';
 
 export interface MessageDetailState extends SceneObjectState {
   id: string;
@@ -116,6 +118,7 @@ function MessageDetailRenderer({ model }: SceneComponentProps<MessageDetail>) {
         >
           Back to the Explorer
         </LinkButton>
+        <DownloadJson message={m} />
       </Stack>
       <Header message={m} />
       {m.status !== 'success' && (
@@ -123,7 +126,7 @@ function MessageDetailRenderer({ model }: SceneComponentProps<MessageDetail>) {
           severity={m.status === 'cancelled' ? 'info' : 'error'}
           title={`Request ${m.status}${m.error_type ? ` (${m.error_type})` : ''}`}
         >
-          {m.error_message ?? `HTTP ${m.http_status}`}
+          {plainText(m.error_message) ?? `HTTP ${m.http_status}`}
         </Alert>
       )}
       {!m.capture_content && (
@@ -136,10 +139,16 @@ function MessageDetailRenderer({ model }: SceneComponentProps<MessageDetail>) {
         <TimingBar breakdown={timingBreakdown(m)} />
         <Metrics message={m} />
       </Section>
-      <Section title={`Prompt${m.input_tokens !== null ? ` (${formatNumber(m.input_tokens)} tokens)` : ''}`}>
+      <Section
+        title={`Prompt${m.input_tokens !== null ? ` (${formatNumber(m.input_tokens)} tokens)` : ''}`}
+        actions={promptText(m.prompt) && <CopyButton what="prompt" text={promptText(m.prompt)} />}
+      >
         <PromptView prompt={m.prompt} />
       </Section>
-      <Section title={`Response${m.output_tokens !== null ? ` (${formatNumber(m.output_tokens)} tokens)` : ''}`}>
+      <Section
+        title={`Response${m.output_tokens !== null ? ` (${formatNumber(m.output_tokens)} tokens)` : ''}`}
+        actions={m.response?.content && <CopyButton what="response" text={m.response.content} />}
+      >
         {m.response?.thinking && <CollapsibleText title="Thinking" text={m.response.thinking} />}
         {m.response?.content ? (
           <SafeMarkdown markdown={m.response.content} aria-label="Response" />
@@ -184,14 +193,14 @@ function Header({ message: m }: { message: Message }) {
         />
       </span>,
     ],
-    ['Model', m.model ?? DASH],
-    ['User', m.user ?? DASH],
-    ['Session', m.session ?? DASH],
+    ['Model', plainText(m.model) ?? DASH],
+    ['User', plainText(m.user) ?? DASH],
+    ['Session', plainText(m.session) ?? DASH],
     ['Status', <StatusBadge key="status" status={m.status} httpStatus={m.http_status} />],
     ['Endpoint', `${m.method} ${m.path}`],
     ['Category', m.category ?? DASH],
     ['Streamed', m.stream ? 'yes' : 'no'],
-    ['Client', [m.client_address, m.user_agent].filter(Boolean).join(' · ') || DASH],
+    ['Client', plainText([m.client_address, m.user_agent].filter(Boolean).join(' · ')) || DASH],
   ];
   return (
     <dl className={styles.header} aria-label="Message header">
@@ -270,7 +279,10 @@ function TextBlock({ label, text }: { label: string; text: string }) {
   return (
     <div className={styles.textBlock}>
       <div className={styles.role}>{label}</div>
-      <pre className={styles.pre}>{text}</pre>
+      {/* Scrollable, so it must be reachable with the keyboard. */}
+      <pre className={styles.pre} tabIndex={0}>
+        {plainText(text)}
+      </pre>
     </div>
   );
 }
@@ -280,7 +292,9 @@ function CollapsibleText({ title, text }: { title: string; text: string }) {
   return (
     <details className={styles.details}>
       <summary>{title}</summary>
-      <pre className={styles.pre}>{text}</pre>
+      <pre className={styles.pre} tabIndex={0}>
+        {plainText(text)}
+      </pre>
     </details>
   );
 }
@@ -292,8 +306,10 @@ function ToolCalls({ calls }: { calls: ToolCall[] }) {
     <div className={styles.stack} aria-label="Tool calls">
       {calls.map((call, i) => (
         <div key={call.id ?? i} className={styles.textBlock}>
-          <div className={styles.role}>tool call: {call.name}</div>
-          <pre className={styles.pre}>{prettyJson(call.arguments)}</pre>
+          <div className={styles.role}>tool call: {plainText(call.name)}</div>
+          <pre className={styles.pre} tabIndex={0}>
+            {plainText(prettyJson(call.arguments))}
+          </pre>
         </div>
       ))}
     </div>
@@ -323,7 +339,7 @@ function OptionsTable({ options }: { options: GenerationOptions | null }) {
       {entries.map(([key, value]) => (
         <div key={key} className={styles.headerItem}>
           <dt>{key}</dt>
-          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          <dd>{plainText(typeof value === 'string' ? value : JSON.stringify(value))}</dd>
         </div>
       ))}
     </dl>
@@ -348,7 +364,7 @@ function SessionMessages({ message, others }: { message: Message; others: Messag
           {others.map((o) => (
             <li key={o.id}>
               <AppLink href={`${messageUrl(o.id)}${locationService.getLocation().search}`}>
-                {formatTime(o.started_at)} · {o.model ?? DASH} · {o.prompt_preview || o.id}
+                {formatTime(o.started_at)} · {plainText(o.model) ?? DASH} · {plainText(o.prompt_preview) || o.id}
               </AppLink>
             </li>
           ))}
@@ -360,7 +376,8 @@ function SessionMessages({ message, others }: { message: Message; others: Messag
 
 function RawJson({ message }: { message: Message }) {
   const styles = useStyles2(getStyles);
-  const json = JSON.stringify(message, null, 2);
+  // Bidi controls show as \u escapes: the JSON stays exact and cannot be visually reordered.
+  const json = escapeBidi(JSON.stringify(message, null, 2));
   return (
     <ControlledCollapse label="Raw JSON" isOpen={false}>
       <Stack direction="row" justifyContent="flex-end">
@@ -368,20 +385,70 @@ function RawJson({ message }: { message: Message }) {
           Copy JSON
         </ClipboardButton>
       </Stack>
-      <pre className={styles.pre} aria-label="Raw JSON of the message">
+      <pre className={styles.pre} aria-label="Raw JSON of the message" tabIndex={0}>
         {json}
       </pre>
     </ControlledCollapse>
   );
 }
 
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
+function Section({ title, actions, children }: { title: string; actions?: React.ReactNode; children: React.ReactNode }) {
   const styles = useStyles2(getStyles);
   return (
     <section className={styles.section} aria-label={title}>
-      <h3 className={styles.sectionTitle}>{title}</h3>
+      <div className={styles.sectionHeader}>
+        <h3 className={styles.sectionTitle}>{title}</h3>
+        {actions}
+      </div>
       {children}
     </section>
+  );
+}
+
+/** The prompt as one text (system, prompt, then each chat message with its role), for copying. */
+export function promptText(prompt: PromptInfo | null): string {
+  if (!prompt) {
+    return '';
+  }
+  const parts: string[] = [];
+  if (prompt.system) {
+    parts.push(`system: ${prompt.system}`);
+  }
+  if (prompt.prompt !== undefined) {
+    parts.push(prompt.prompt);
+  }
+  for (const msg of prompt.messages ?? []) {
+    parts.push(`${msg.role}: ${msg.content}`);
+  }
+  return parts.join('\n\n');
+}
+
+/** Copies the exact stored text (bidi controls included: it is data, not display). */
+function CopyButton({ what, text }: { what: string; text: string }) {
+  return (
+    <ClipboardButton size="sm" variant="secondary" fill="outline" icon="copy" getText={() => text} aria-label={`Copy ${what}`}>
+      Copy {what}
+    </ClipboardButton>
+  );
+}
+
+/** Saves the message (as the API returned it) as a JSON file. */
+function DownloadJson({ message }: { message: Message }) {
+  const onClick = () => {
+    const blob = new Blob([JSON.stringify(message, null, 2)], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `message-${message.id}.json`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <Button variant="secondary" fill="outline" icon="download-alt" onClick={onClick}>
+      Download JSON
+    </Button>
   );
 }
 
@@ -397,6 +464,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     gap: theme.spacing(1),
   }),
   sectionTitle: css({ fontSize: theme.typography.h5.fontSize, margin: 0 }),
+  sectionHeader: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: theme.spacing(1) }),
   header: css({
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
@@ -410,8 +478,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     margin: 0,
   }),
   headerItem: css({
+    minWidth: 0,
     dt: { color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize },
     dd: { margin: 0, overflowWrap: 'anywhere' },
+    // Grafana's global style keeps <code> on one line; a 36-character id must wrap inside its column.
+    code: { whiteSpace: 'normal', wordBreak: 'break-all' },
   }),
   stack: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
   textBlock: css({ borderLeft: `3px solid ${theme.colors.border.medium}`, paddingLeft: theme.spacing(1) }),

@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, RadioButtonGroup, Stack, useStyles2 } from '@grafana/ui';
 import type { ChunkTiming } from '../../api/types';
 import { formatDuration } from '../../utils/format';
+import { plainText } from '../../utils/text';
 
 const TICK_MS = 50;
 const SPEEDS = [
@@ -96,8 +97,8 @@ export function StreamReplay({ chunks }: { chunks: ChunkTiming[] }) {
         {sorted.length} chunks; first at {formatDuration(sorted[0]?.t_ms)}, last at {formatDuration(end)}, longest gap{' '}
         {formatDuration(longestGap)}
       </div>
-      <pre className={styles.text} aria-label="Replayed text" aria-live="off">
-        {text}
+      <pre className={styles.text} aria-label="Replayed text" aria-live="off" tabIndex={0}>
+        {plainText(text)}
       </pre>
     </div>
   );

@@ -1,4 +1,4 @@
-import { MappingType, ThresholdsMode } from '@grafana/data';
+import { MappingType, SpecialValueMatch, ThresholdsMode, type ValueMapping } from '@grafana/data';
 import { PanelBuilders, SceneQueryRunner, type VizPanel } from '@grafana/scenes';
 import { AxisPlacement, BigValueGraphMode, PercentChangeColorMode, StackingMode } from '@grafana/schema';
 import type { PanelDef, PanelQuery, StatPanelDef, TimeSeriesPanelDef } from '../../queries';
@@ -46,13 +46,19 @@ function statPanel(def: StatPanelDef): VizPanel {
       steps: def.thresholds.map((t) => ({ value: t.value ?? -Infinity, color: t.color })),
     });
   }
-  if (def.valueMappings) {
-    builder.setMappings(
-      def.valueMappings.map((m) => ({
-        type: MappingType.ValueToText,
-        options: { [String(m.value)]: { text: m.text, color: m.color } },
-      }))
-    );
+  const mappings: ValueMapping[] = (def.valueMappings ?? []).map((m) => ({
+    type: MappingType.ValueToText,
+    options: { [String(m.value)]: { text: m.text, color: m.color } },
+  }));
+  if (def.emptyText) {
+    mappings.push({
+      type: MappingType.SpecialValue,
+      options: { match: SpecialValueMatch.NullAndNaN, result: { text: def.emptyText, color: 'text' } },
+    });
+    builder.setNoValue(def.emptyText);
+  }
+  if (mappings.length > 0) {
+    builder.setMappings(mappings);
   }
   return builder.build();
 }

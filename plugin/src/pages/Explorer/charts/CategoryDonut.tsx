@@ -58,9 +58,10 @@ export function CategoryDonut({ buckets, selected, onSelect }: Props) {
                 type="button"
                 className={cx(styles.legendButton, selected.includes(bucket.key) && styles.active)}
                 aria-pressed={selected.includes(bucket.key)}
-                aria-label={`Filter by category ${bucket.key}`}
                 onClick={() => onSelect(bucket.key)}
               >
+                {/* The accessible name starts with what the button does and contains what it shows. */}
+                <span className={styles.srOnly}>Filter by category </span>
                 <span className={styles.swatch} style={{ background: fill }} />
                 <span>{bucket.key}</span>
                 <span className={styles.count}>
@@ -129,5 +130,13 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   active: css({ background: theme.colors.action.selected, fontWeight: theme.typography.fontWeightMedium }),
   swatch: css({ width: 10, height: 10, borderRadius: 2, display: 'inline-block' }),
+  srOnly: css({
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  }),
   count: css({ color: theme.colors.text.secondary }),
 });

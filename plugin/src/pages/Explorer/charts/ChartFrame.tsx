@@ -31,6 +31,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderRadius: theme.shape.radius.default,
     padding: theme.spacing(1, 1.5),
     minHeight: 220,
+    // A grid item defaults to min-width: auto, which lets wide content push it past its column.
+    minWidth: 0,
+    overflow: 'hidden',
     display: 'flex',
     flexDirection: 'column',
     gap: theme.spacing(1),

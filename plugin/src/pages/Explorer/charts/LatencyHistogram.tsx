@@ -52,24 +52,29 @@ export function LatencyHistogram({ bins, minMs, maxMs, onSelect }: Props) {
           const range = ranges[i];
           const active = range.min === minMs && range.max === maxMs && (minMs !== undefined || maxMs !== undefined);
           return (
+            <div key={range.label} role="listitem" className={styles.item}>
             <button
-              key={range.label}
               type="button"
-              role="listitem"
               className={cx(styles.bar, active && styles.active)}
-              aria-label={`Filter latency ${range.label}: ${bin.count} messages`}
               aria-pressed={active}
               title={`${range.label}: ${bin.count} messages`}
               disabled={bin.count === 0}
               onClick={() => onSelect(range.min, range.max)}
             >
-              <span className={styles.count}>{bin.count > 0 ? formatNumber(bin.count) : ''}</span>
+              {/* The name is read in DOM order ("Filter latency ≤ 100 ms: 18 messages"); CSS order draws the count on top. */}
+              <span className={styles.srOnly}>Filter latency </span>
+              <span className={styles.label}>{range.label}</span>
+              <span className={styles.srOnly}>: </span>
+              <span className={styles.count}>
+                {bin.count > 0 ? formatNumber(bin.count) : <span className={styles.srOnly}>0</span>}
+              </span>
+              <span className={styles.srOnly}> messages</span>
               <span
                 className={styles.fill}
                 style={{ height: peak > 0 ? Math.max(2, (bin.count / peak) * H) : 0, background: fill }}
               />
-              <span className={styles.label}>{range.label}</span>
             </button>
+            </div>
           );
         })}
       </div>
@@ -78,9 +83,12 @@ export function LatencyHistogram({ bins, minMs, maxMs, onSelect }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  bars: css({ display: 'flex', alignItems: 'flex-end', gap: theme.spacing(0.5), minHeight: H + 40 }),
+  // Every bar shares the panel's width: min-width 0 lets a bar (and its label) be narrower than its text.
+  bars: css({ display: 'flex', alignItems: 'flex-end', gap: theme.spacing(0.5), minHeight: H + 40, minWidth: 0 }),
+  item: css({ flex: '1 1 0', minWidth: 0, display: 'flex' }),
   bar: css({
     flex: 1,
+    minWidth: 0,
     display: 'flex',
     flexDirection: 'column',
     alignItems: 'stretch',
@@ -91,13 +99,23 @@ const getStyles = (theme: GrafanaTheme2) => ({
     padding: theme.spacing(0.25),
     cursor: 'pointer',
     color: theme.colors.text.primary,
+    position: 'relative',
     '&:hover:not(:disabled)': { background: theme.colors.action.hover },
     '&:disabled': { cursor: 'default' },
   }),
   active: css({ borderColor: theme.colors.primary.border, background: theme.colors.action.selected }),
-  fill: css({ display: 'block', width: '100%', borderRadius: 2 }),
-  count: css({ fontSize: theme.typography.bodySmall.fontSize, textAlign: 'center' }),
+  fill: css({ display: 'block', width: '100%', borderRadius: 2, order: 2 }),
+  count: css({ fontSize: theme.typography.bodySmall.fontSize, textAlign: 'center', order: 1 }),
+  srOnly: css({
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  }),
   label: css({
+    order: 3,
     fontSize: 10,
     color: theme.colors.text.secondary,
     textAlign: 'center',

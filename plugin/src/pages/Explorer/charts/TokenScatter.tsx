@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import type { ScatterPoint } from '../../../api/types';
 import { formatCost, formatDuration, formatNumber } from '../../../utils/format';
+import { plainText } from '../../../utils/text';
 import { ChartFrame } from './ChartFrame';
 
 interface Props {
@@ -15,7 +16,52 @@ const W = 480;
 const H = 220;
 const PAD = { left: 44, right: 12, top: 8, bottom: 28 };
 
-/** Input vs output tokens per message (a sample of ≤ 500); colour = model, size = cost; a click opens the message. */
+/** Marker shapes, one per model (in order of appearance), repeating after five models. */
+export const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'cross'] as const;
+export type Shape = (typeof SHAPES)[number];
+
+/** SVG path of a marker of about the same area for every shape, centred on (cx, cy). */
+export function shapePath(shape: Shape, cx: number, cy: number, r: number): string {
+  const f = (n: number) => n.toFixed(2);
+  switch (shape) {
+    case 'circle':
+      return `M ${f(cx - r)} ${f(cy)} a ${f(r)} ${f(r)} 0 1 0 ${f(2 * r)} 0 a ${f(r)} ${f(r)} 0 1 0 ${f(-2 * r)} 0 Z`;
+    case 'square': {
+      const h = r * 0.89;
+      return `M ${f(cx - h)} ${f(cy - h)} h ${f(2 * h)} v ${f(2 * h)} h ${f(-2 * h)} Z`;
+    }
+    case 'triangle': {
+      const h = r * 1.35;
+      return `M ${f(cx)} ${f(cy - h)} L ${f(cx + h)} ${f(cy + h * 0.75)} L ${f(cx - h)} ${f(cy + h * 0.75)} Z`;
+    }
+    case 'diamond': {
+      const h = r * 1.25;
+      return `M ${f(cx)} ${f(cy - h)} L ${f(cx + h)} ${f(cy)} L ${f(cx)} ${f(cy + h)} L ${f(cx - h)} ${f(cy)} Z`;
+    }
+    case 'cross': {
+      const a = r * 1.2;
+      const b = r * 0.4;
+      return `M ${f(cx - b)} ${f(cy - a)} h ${f(2 * b)} v ${f(a - b)} h ${f(a - b)} v ${f(2 * b)} h ${f(b - a)} v ${f(a - b)} h ${f(-2 * b)} v ${f(b - a)} h ${f(b - a)} v ${f(-2 * b)} h ${f(a - b)} Z`;
+    }
+  }
+}
+
+/** Latency bands for the colour of a point: fast is green, slow is red (seed 000: colour = latency). */
+export const LATENCY_BANDS: ReadonlyArray<{ upToMs: number; color: string; label: string }> = [
+  { upToMs: 1000, color: 'green', label: '< 1 s' },
+  { upToMs: 5000, color: 'yellow', label: '1–5 s' },
+  { upToMs: 20000, color: 'orange', label: '5–20 s' },
+  { upToMs: Infinity, color: 'red', label: '≥ 20 s' },
+];
+
+export function latencyBand(ms: number | null): (typeof LATENCY_BANDS)[number] {
+  return LATENCY_BANDS.find((b) => (ms ?? 0) < b.upToMs) ?? LATENCY_BANDS[LATENCY_BANDS.length - 1];
+}
+
+/**
+ * Input vs output tokens per message (a sample of ≤ 500): colour = latency, shape = model, size = cost;
+ * a click (or Enter on a focused point) opens the message.
+ */
 export function TokenScatter({ points, onOpen }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
@@ -24,9 +70,8 @@ export function TokenScatter({ points, onOpen }: Props) {
   const maxY = niceMax(Math.max(1, ...usable.map((p) => p.output_tokens ?? 0)));
   const maxCost = Math.max(0, ...usable.map((p) => p.cost ?? 0));
   const models = Array.from(new Set(usable.map((p) => p.model ?? 'unknown')));
-  const palette = theme.visualization.palette;
-  const colorOf = (model: string) =>
-    theme.visualization.getColorByName(palette[models.indexOf(model) % palette.length]);
+  const shapeOf = (model: string): Shape => SHAPES[models.indexOf(model) % SHAPES.length];
+  const colorOf = (ms: number | null) => theme.visualization.getColorByName(latencyBand(ms).color);
   const x = (v: number) => PAD.left + (v / maxX) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / maxY) * (H - PAD.top - PAD.bottom);
   const ticks = [0, 0.5, 1];
@@ -36,7 +81,7 @@ export function TokenScatter({ points, onOpen }: Props) {
       <svg
         viewBox={`0 0 ${W} ${H}`}
         className={styles.svg}
-        role="img"
+        role="group"
         aria-label="Input versus output tokens per message"
       >
         {ticks.map((t) => (
@@ -87,15 +132,18 @@ export function TokenScatter({ points, onOpen }: Props) {
         </text>
         {usable.map((p) => {
           const r = maxCost > 0 && p.cost ? 3 + 6 * Math.sqrt(p.cost / maxCost) : 4;
-          const label = `Open message ${p.id}: ${p.model ?? 'unknown model'}, ${p.input_tokens} in / ${p.output_tokens} out, ${formatDuration(p.duration_ms)}, ${formatCost(p.cost)}`;
+          const model = p.model ?? 'unknown';
+          const label = `Open message ${p.id}: ${plainText(model)}, ${p.input_tokens} in / ${p.output_tokens} out, ${formatDuration(p.duration_ms)}, ${formatCost(p.cost)}`;
           return (
-            <circle
+            <path
               key={p.id}
-              cx={x(p.input_tokens ?? 0)}
-              cy={y(p.output_tokens ?? 0)}
-              r={r}
-              fill={colorOf(p.model ?? 'unknown')}
-              fillOpacity={0.75}
+              d={shapePath(shapeOf(model), x(p.input_tokens ?? 0), y(p.output_tokens ?? 0), r)}
+              data-shape={shapeOf(model)}
+              data-latency-band={latencyBand(p.duration_ms).label}
+              fill={colorOf(p.duration_ms)}
+              fillOpacity={0.8}
+              stroke={theme.colors.background.primary}
+              strokeWidth={0.5}
               className={styles.point}
               role="link"
               tabIndex={0}
@@ -104,15 +152,24 @@ export function TokenScatter({ points, onOpen }: Props) {
               onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && onOpen(p.id)}
             >
               <title>{label}</title>
-            </circle>
+            </path>
           );
         })}
       </svg>
-      <div className={styles.legend}>
+      <div className={styles.legend} aria-label="Legend">
         {models.map((m) => (
           <span key={m} className={styles.legendItem}>
-            <span className={styles.swatch} style={{ background: colorOf(m) }} />
-            {m}
+            <svg width={12} height={12} viewBox="0 0 12 12" aria-hidden="true">
+              <path d={shapePath(shapeOf(m), 6, 6, 4)} fill={theme.colors.text.secondary} />
+            </svg>
+            {plainText(m)}
+          </span>
+        ))}
+        <span className={styles.legendItem}>latency:</span>
+        {LATENCY_BANDS.map((b) => (
+          <span key={b.label} className={styles.legendItem}>
+            <span className={styles.swatch} style={{ background: theme.visualization.getColorByName(b.color) }} />
+            {b.label}
           </span>
         ))}
       </div>
