@@ -26,6 +26,8 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
 fi
 
 bash scripts/install-ollama.sh
+# Jaeger, the OTLP receiver of the OpenTelemetry tests: ~10 min of CPU once, then reused.
+bash scripts/install-jaeger.sh
 
 # npm dependencies: reinstall only when the lock file changed since the last install.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { analyticsPlugin } from './analytics/plugin';
 import { healthPlugin } from './health/plugin';
 import { metricsPlugin } from './metrics/plugin';
+import { createOtelExport } from './otel/otel-export';
 import { proxyPlugin } from './proxy/plugin';
 import type { Services } from './services';
 import { StoreThreads } from './store/threads/store-threads';
@@ -50,6 +51,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // The store lives in its own threads: the proxy's thread only hands records to the writer thread,
   // and analytics queries run on reader threads.
   const store = config.storeEnabled ? new StoreThreads(config, proxy.log.child({ component: 'store' })) : null;
+  // OpenTelemetry spans are built and exported in a thread of their own (--otlp-endpoint; null when off).
+  const otel = createOtelExport(config, proxy.log.child({ component: 'otel' }));
   const services: Services = {
     config,
     tap,
@@ -58,6 +61,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     readiness: [],
     startedAt: Date.now(),
     store,
+    otel,
   };
   if (config.logRecords) tap.addSink(new LogSink(proxy.log));
   if (store) {
@@ -65,6 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // A store in trouble is reported ("degraded"), never a reason to stop forwarding.
     services.readiness.push({ name: 'store', critical: false, check: () => store.health() });
   }
+  if (otel) tap.addSink(otel);
   for (const sink of opts.sinks ?? []) tap.addSink(sink);
 
   // Admin concerns first: their routes are exact paths, the proxy is the catch-all.
@@ -103,6 +108,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       // writes all it was handed before the store closes.
       await tap.close();
       await store?.close();
+      await otel?.close();
       await upstream.close();
     },
   };

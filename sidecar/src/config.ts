@@ -53,6 +53,16 @@ export interface Config {
   queryTimeoutMs: number;
   /** JS heap limit of each store thread, in MiB (a runaway query costs its thread, never the process). */
   workerMemoryMb: number;
+  // OpenTelemetry
+  /** Base URL of an OTLP/HTTP receiver; empty = no export (and no trace headers touched). */
+  otlpEndpoint: string;
+  /** `name=value` headers sent with each export. */
+  otlpHeaders: string[];
+  otlpServiceName: string;
+  /** Attach prompt and response text to spans (the conventions' opt-in attributes). */
+  otlpCaptureContent: boolean;
+  /** Spans waiting for export before new ones are dropped. */
+  otlpQueueSize: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'url' | 'list' | 'json' | 'level';
@@ -107,6 +117,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'queryWorkers', env: 'OLLAMA_LENS_QUERY_WORKERS', flag: '--query-workers', kind: 'int', default: '2', help: 'Threads that serve analytics queries, each with its own read connection (the proxy\'s thread never runs one).', min: 1 },
   { key: 'queryTimeoutMs', env: 'OLLAMA_LENS_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'int', default: '15000', help: 'Time budget of one analytics query, in ms; past it the query is stopped and answered with a JSON error.', min: 100 },
   { key: 'workerMemoryMb', env: 'OLLAMA_LENS_WORKER_MEMORY_MB', flag: '--worker-memory-mb', kind: 'int', default: '256', help: 'JavaScript heap limit of each store and query thread, in MiB; a query that needs more fails alone.', min: 32 },
+  { key: 'otlpEndpoint', env: 'OLLAMA_LENS_OTLP_ENDPOINT', flag: '--otlp-endpoint', kind: 'string', default: '', help: 'Base URL of an OpenTelemetry collector\'s OTLP/HTTP receiver (e.g. http://127.0.0.1:4318): one span per request (GenAI semantic conventions), sent to its /v1/traces path; incoming traceparent headers are continued. Off when empty.' },
+  { key: 'otlpHeaders', env: 'OLLAMA_LENS_OTLP_HEADERS', flag: '--otlp-headers', kind: 'list', default: '', help: 'Comma-separated name=value headers sent with each OTLP export (e.g. a collector\'s API key).' },
+  { key: 'otlpServiceName', env: 'OLLAMA_LENS_OTLP_SERVICE_NAME', flag: '--otlp-service-name', kind: 'string', default: 'ollama-lens', help: 'service.name of the exported spans.' },
+  { key: 'otlpCaptureContent', env: 'OLLAMA_LENS_OTLP_CAPTURE_CONTENT', flag: '--otlp-capture-content', kind: 'bool', default: 'false', help: 'Attach prompt and response text to spans (gen_ai.input.messages, gen_ai.output.messages, gen_ai.system_instructions); the no-capture header and --redact apply.' },
+  { key: 'otlpQueueSize', env: 'OLLAMA_LENS_OTLP_QUEUE_SIZE', flag: '--otlp-queue-size', kind: 'int', default: '2048', help: 'Spans waiting for export before new ones are dropped (and counted); exporting never delays a request.', min: 1 },
 ];
 
 export class ConfigError extends Error {}
@@ -226,6 +241,18 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
       throw new ConfigError(`--redact-patterns: not a regular expression: ${p} (${(e as Error).message})`);
     }
   }
+  if (config.otlpEndpoint) {
+    let u: URL | undefined;
+    try {
+      u = new URL(config.otlpEndpoint);
+    } catch {
+      // reported below
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+      throw new ConfigError(`--otlp-endpoint: not an http(s) URL: "${config.otlpEndpoint}" (e.g. http://127.0.0.1:4318)`);
+  }
+  for (const h of config.otlpHeaders)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+=/.test(h)) throw new ConfigError(`--otlp-headers: expected name=value, got "${h}"`);
   const adminExposed = config.adminPort === 0 ? !isLoopback(config.host) : !isLoopback(config.adminHost);
   if (adminExposed && !config.adminToken) {
     throw new ConfigError(

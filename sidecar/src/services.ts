@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
+import type { OtelExport } from './otel/export-client';
 import type { StoreThreads } from './store/threads/store-threads';
 import type { Tap } from './tap/tap';
 import type { Upstream } from './upstream/upstream';
@@ -27,4 +28,6 @@ export interface Services {
   startedAt: number;
   /** The message store's threads (writer and readers); null when the store is off (--store=false). */
   store: StoreThreads | null;
+  /** The OpenTelemetry export (--otlp-endpoint); null or absent when off. */
+  otel?: OtelExport | null;
 }

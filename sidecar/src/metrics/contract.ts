@@ -31,7 +31,7 @@ export const OVERHEAD_BUCKETS = [
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 /** Where a metric's values come from (decides how it is fed: per request, or read when scraped). */
-export type MetricSource = 'request' | 'ollama' | 'host' | 'gpu' | 'store';
+export type MetricSource = 'request' | 'ollama' | 'host' | 'gpu' | 'store' | 'otel';
 
 export interface MetricSpec {
   readonly name: string;
@@ -366,6 +366,22 @@ export const METRICS = {
     unit: 'restarts',
     source: 'store',
   },
+  otelExported: {
+    name: 'ollama_otel_spans_exported_total',
+    type: 'counter',
+    help: 'Spans the OpenTelemetry collector accepted (--otlp-endpoint).',
+    labels: [],
+    unit: 'spans',
+    source: 'otel',
+  },
+  otelDropped: {
+    name: 'ollama_otel_spans_dropped_total',
+    type: 'counter',
+    help: 'Spans not exported: queue_full (export behind by --otlp-queue-size spans) or export_error (collector down, rejected or timed out).',
+    labels: ['reason'],
+    unit: 'spans',
+    source: 'otel',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricKey = keyof typeof METRICS;
@@ -378,6 +394,10 @@ export const DEFAULT_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
 /** Reasons the store may drop a record (`ollama_store_dropped_total{reason}`). */
 export const STORE_DROP_REASONS = ['queue_full', 'store_error'] as const;
 export type StoreDropReason = (typeof STORE_DROP_REASONS)[number];
+
+/** Reasons a span may not be exported (`ollama_otel_spans_dropped_total{reason}`). */
+export const OTEL_DROP_REASONS = ['queue_full', 'export_error'] as const;
+export type OtelDropReason = (typeof OTEL_DROP_REASONS)[number];
 
 /** The store's threads and why one was replaced (`ollama_store_thread_restarts_total{thread,reason}`). */
 export const STORE_THREADS = ['writer', 'reader'] as const;

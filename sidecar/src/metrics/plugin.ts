@@ -16,6 +16,7 @@ import { OllamaCollector } from './ollama-collector';
 import { Poller } from './poller';
 import { InFlight, MetricsRecorder } from './recorder';
 import { storeHooks } from './store-stats';
+import { otelHooks } from '../otel/metrics-hooks';
 import { Redactor } from '../store/redact';
 
 export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services) => {
@@ -42,6 +43,7 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
       ...host.hooks(),
       ...gpu.hooks(),
       ...storeHooks(services.store ? () => services.store!.stats : undefined),
+      ...otelHooks(services.otel ? () => services.otel!.stats : undefined),
       queueDepth: (g) => g.set(inFlight.queueDepth(config.ollamaNumParallel)),
     },
     onCollectError: (metric, err) =>

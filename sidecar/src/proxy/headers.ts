@@ -15,9 +15,14 @@ const HOP_BY_HOP = new Set([
 
 /**
  * Request headers for Ollama, from the client's raw header list (case and order kept). Host becomes the
- * upstream's: Ollama rejects a Host it does not consider local with an empty 403.
+ * upstream's: Ollama rejects a Host it does not consider local with an empty 403. With a `traceparent`
+ * (OpenTelemetry export on), the client's is replaced: Ollama's side of the trace hangs off our span.
  */
-export function upstreamRequestHeaders(rawHeaders: readonly string[], upstreamHost: string): string[] {
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  upstreamHost: string,
+  traceparent?: string
+): string[] {
   const out: string[] = [];
   let connectionTokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -34,8 +39,10 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], upstreamHo
     const name = rawHeaders[i];
     const lower = name.toLowerCase();
     if (lower === 'host' || HOP_BY_HOP.has(lower) || connectionTokens?.has(lower)) continue;
+    if (traceparent !== undefined && lower === 'traceparent') continue;
     out.push(name, rawHeaders[i + 1]);
   }
+  if (traceparent !== undefined) out.push('traceparent', traceparent);
   out.push('host', upstreamHost);
   return out;
 }

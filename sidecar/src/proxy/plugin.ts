@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { classifyEndpoint, INFERENCE_ENDPOINTS } from '../ollama/endpoint';
+import { continueTrace, traceparentOf } from '../otel/trace-context';
 import type { Services } from '../services';
 import { Exchange, type Outcome } from '../tap/exchange';
 import { endedByShutdown, InFlightExchanges } from './drain';
@@ -61,6 +62,8 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
     const { endpoint, flavor } = classifyEndpoint(path);
     const headers = req.headers;
     const noCapture = headerValue(headers, config.noCaptureHeader);
+    // With OpenTelemetry export on, this request's span ids are decided now, for the upstream request.
+    const trace = config.otlpEndpoint ? continueTrace(headers) : undefined;
     const exchange = new Exchange({
       id: randomUUID(),
       method: req.method ?? 'GET',
@@ -95,6 +98,7 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
       setImmediate(() => {
         try {
           const record = exchange.finish(outcome);
+          if (trace) record.trace = trace;
           tap.emit(
             cutByShutdown && outcome.kind !== 'complete'
               ? endedByShutdown(record, config.drainTimeoutMs)
@@ -140,7 +144,7 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
         {
           method: (req.method ?? 'GET') as 'GET',
           path: upstream.path(url),
-          headers: upstreamRequestHeaders(req.rawHeaders, upstream.host),
+          headers: upstreamRequestHeaders(req.rawHeaders, upstream.host, trace && traceparentOf(trace)),
           // undici streams an async iterable body (its typings list only Readable).
           body: body as Buffer | Readable | undefined,
           headersTimeout: timeouts.headersTimeout,

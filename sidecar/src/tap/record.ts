@@ -176,6 +176,23 @@ export interface MeasurementRecord {
   capture_truncated?: boolean;
   /** Time the proxy itself spent on this request (its own overhead), in milliseconds. */
   proxy_overhead_ms?: number;
+  /** The request's span in W3C Trace Context terms; present only when OpenTelemetry export is on. */
+  trace?: RequestTrace;
+}
+
+/**
+ * Ids of the span that stands for one request (lowercase hex, as in `traceparent`). Decided when the
+ * request starts, so the upstream request can carry them; the span is built later (sidecar/src/otel).
+ */
+export interface RequestTrace {
+  trace_id: string;
+  span_id: string;
+  /** The caller's span, from an incoming `traceparent`. */
+  parent_span_id?: string;
+  /** The caller's sampling decision (true for a trace the sidecar starts). */
+  sampled: boolean;
+  /** The incoming `tracestate`, passed on unchanged. */
+  trace_state?: string;
 }
 
 /**

@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MeasurementRecord, RecordSink } from '../tap/record';
+import type { ExportInit, ExportThreadStats, FromExporter, ToExporter } from './protocol';
+import { toSpanInput } from './span-input';
+
+export interface OtelExportLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface OtelExportOptions {
+  init: Omit<ExportInit, 'statsIntervalMs'>;
+  log: OtelExportLog;
+  /** JS heap limit of the export thread, in MiB. */
+  memoryMb: number;
+}
+
+/** What `ollama_otel_spans_*` report (monotonic counts since start, and the queue now). */
+export interface OtelExportStats {
+  exported: number;
+  dropped: { queue_full: number; export_error: number };
+  queueDepth: number;
+}
+
+const EMPTY: ExportThreadStats = { received: 0, exported: 0, queueFull: 0, exportFailed: 0, queueDepth: 0 };
+const STATS_INTERVAL_MS = 100;
+const CRASH_WINDOW_MS = 10_000;
+/** Logs export failures at most this often (a collector that is down would otherwise log every batch). */
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+/** Starts the export thread from the built JavaScript, or from the TypeScript sources under tsx (tests). */
+function spawnExportThread(init: ExportInit, memoryMb: number): Worker {
+  const base = path.join(__dirname, 'export-thread');
+  const workerData = { ...init, role: 'otel-export' };
+  const resourceLimits = { maxOldGenerationSizeMb: memoryMb };
+  if (fs.existsSync(`${base}.js`)) return new Worker(`${base}.js`, { workerData, resourceLimits });
+  return new Worker(`${base}.ts`, {
+    workerData,
+    resourceLimits,
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+  });
+}
+
+/**
+ * The OpenTelemetry sink on the proxy's thread. `record()` picks what a span needs and posts it to the
+ * export thread, which builds, batches and exports the span. The hand-over is bounded across both
+ * threads: when `queueSize` spans wait, new ones are dropped and counted, never waited for. A thread
+ * that dies is restarted (the spans it held count as export errors); requests never notice.
+ */
+export class OtelExport implements RecordSink {
+  readonly name = 'otel';
+  private worker: Worker | null = null;
+  private ready = false;
+  private pending: MeasurementRecord[] = [];
+  private posted = 0;
+  private thread: ExportThreadStats = EMPTY;
+  private carried = { exported: 0, queueFull: 0, exportFailed: 0 };
+  private local = { queueFull: 0, exportFailed: 0 };
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private lastLoggedError = 0;
+  private readyWaiters: (() => void)[] = [];
+  restarts = 0;
+
+  constructor(private readonly opts: OtelExportOptions) {
+    this.start();
+  }
+
+  private start(): void {
+    this.ready = false;
+    this.posted = 0;
+    this.thread = EMPTY;
+    this.startedAt = Date.now();
+    const worker = spawnExportThread({ ...this.opts.init, statsIntervalMs: STATS_INTERVAL_MS }, this.opts.memoryMb);
+    this.worker = worker;
+    worker.on('message', (m: FromExporter) => this.onMessage(m));
+    worker.on('error', (err) => this.opts.log.error({ err, thread: 'otel-export' }, 'OpenTelemetry export thread failed'));
+    worker.on('exit', (code) => this.onExit(worker, code));
+  }
+
+  /** Resolves once the thread has started (tests measure from then on). */
+  whenReady(): Promise<void> {
+    if (this.ready || this.closing) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private onMessage(m: FromExporter): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        for (const w of this.readyWaiters.splice(0)) w();
+        for (const r of this.pending.splice(0)) this.post(r);
+        return;
+      case 'stats':
+      case 'closed': {
+        const before = this.thread.lastError?.at;
+        this.thread = m.stats;
+        const err = m.stats.lastError;
+        if (err && err.at !== before && Date.now() - this.lastLoggedError >= ERROR_LOG_INTERVAL_MS) {
+          this.lastLoggedError = Date.now();
+          this.opts.log.error(
+            { error: err.message, endpoint: this.opts.init.tracesUrl, dropped: this.stats.dropped },
+            'OpenTelemetry export failed; spans dropped, requests unaffected'
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    this.ready = false;
+    const t = this.thread;
+    // What the dead thread held is lost: count it, and keep its totals.
+    const lost = Math.max(0, this.posted - t.exported - t.queueFull - t.exportFailed);
+    this.carried.exported += t.exported;
+    this.carried.queueFull += t.queueFull;
+    this.carried.exportFailed += t.exportFailed + lost;
+    this.posted = 0;
+    this.thread = EMPTY;
+    if (this.closing) return;
+    this.restarts++;
+    this.opts.log.error({ thread: 'otel-export', exitCode: code, lost }, 'OpenTelemetry export thread died; restarting it (requests unaffected)');
+    const delay = Date.now() - this.startedAt < CRASH_WINDOW_MS ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7)) : 0;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.closing) this.start();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /** Spans waiting here, in flight to the thread, and held by the thread. */
+  private depth(): number {
+    return this.pending.length + Math.max(0, this.posted - this.thread.received) + this.thread.queueDepth;
+  }
+
+  private post(r: MeasurementRecord): void {
+    const msg: ToExporter = { type: 'span', input: toSpanInput(r, this.opts.init.captureContent) };
+    this.worker!.postMessage(msg);
+    this.posted++;
+  }
+
+  record(r: MeasurementRecord): void {
+    // Only requests that got ids when they started become spans.
+    if (!r.trace) return;
+    if (this.closing) {
+      this.local.exportFailed++;
+      return;
+    }
+    if (this.depth() >= this.opts.init.queueSize) {
+      this.local.queueFull++;
+      return;
+    }
+    if (this.worker && this.ready) this.post(r);
+    else this.pending.push(r);
+  }
+
+  get stats(): OtelExportStats {
+    const t = this.thread;
+    return {
+      exported: this.carried.exported + t.exported,
+      dropped: {
+        queue_full: this.local.queueFull + this.carried.queueFull + t.queueFull,
+        export_error: this.local.exportFailed + this.carried.exportFailed + t.exportFailed,
+      },
+      queueDepth: this.depth(),
+    };
+  }
+
+  /** The thread's handle, for tests that kill it. */
+  get threadForTests(): Worker | null {
+    return this.worker;
+  }
+
+  /** Exports what is queued (bounded by the export timeout) and stops the thread. Idempotent. */
+  close(timeoutMs = 30_000): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      const worker = this.worker;
+      if (!worker) {
+        this.local.exportFailed += this.pending.length;
+        this.pending = [];
+        return;
+      }
+      if (!this.ready) await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
+      if (this.ready) for (const r of this.pending.splice(0)) this.post(r);
+      else this.local.exportFailed += this.pending.splice(0).length;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const msg: ToExporter = { type: 'close' };
+      worker.postMessage(msg);
+      if ((await Promise.race([exited, delay(timeoutMs).then(() => 'timeout' as const)])) === 'timeout') {
+        this.opts.log.error({ thread: 'otel-export' }, 'OpenTelemetry export thread did not finish in time; stopping it');
+        await worker.terminate();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
