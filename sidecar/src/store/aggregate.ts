@@ -283,22 +283,24 @@ function historyPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: nu
 
 const SERIES_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'dur_sum'] as const;
 
-function rollupGroups(store: MessageStore, f: MessageFilters, w: Window): GroupRow[] {
+/** Per (model, category, status): the breakdowns' measures only, or every measure when asked. */
+function rollupGroups(store: MessageStore, f: MessageFilters, w: Window, all: boolean): GroupRow[] {
+  const measures = all ? MEASURES : BUCKET_MEASURES;
   return readRollup(store, f, w, {
     slice: 'dims',
     groupBy: ['model', 'category', 'status'],
-    measures: MEASURES,
+    measures,
   }).map((r) => ({
     model: r.keys[0],
     category: r.keys[1] as string,
     status: r.keys[2] as string,
-    t: totalsOf(r),
+    t: totalsOf(r, measures),
   }));
 }
 
-function totalsOf(r: RolledRow): Totals {
+function totalsOf(r: RolledRow, measures: readonly Measure[] = MEASURES): Totals {
   const t = zeroTotals();
-  MEASURES.forEach((m, i) => (t[m] = r.v[i]));
+  measures.forEach((m, i) => (t[m] = r.v[i]));
   return t;
 }
 
@@ -575,6 +577,7 @@ function compute(
   const limit = Number.isSafeInteger(sampleLimit) && sampleLimit > 0 ? sampleLimit : SAMPLE_LIMIT;
   const out = emptyAggregations();
   const needGroups = want.has('summary') || want.has('breakdowns') || want.has('latency_histogram');
+  const dimFiltered = hasDimFilter(f);
   if (!rollupCompatible(f)) {
     const s = readSample(store, f, w, limit, { count: true, withId: want.has('scatter') });
     const folded = fold(s.rows, want.has('timeseries') ? intervalMs : undefined, true);
@@ -604,12 +607,13 @@ function compute(
     return out;
   }
 
-  const dimFiltered = hasDimFilter(f);
   let totals: Totals | undefined;
   let groups: GroupRow[] = [];
   if (want.has('breakdowns')) {
-    groups = rollupGroups(store, f, w);
-    totals = total(groups);
+    // Unfiltered, the totals (with the histogram) come from the one-row-per-period total slice and
+    // the breakdowns need only their six measures; filtered, the dims rows give both.
+    groups = rollupGroups(store, f, w, dimFiltered);
+    totals = dimFiltered ? total(groups) : rollupTotals(store, f, w);
   } else if (needGroups) {
     totals = rollupTotals(store, f, w);
   }

@@ -160,11 +160,14 @@ export function readRollup(
       params = [seg.from, seg.to, ...conds.params];
     } else {
       const where = buildWhere({ ...f, from: seg.from, to: seg.to });
+      // The user slice's raw edges span up to 10 minutes: read them from the covering window index
+      // (it holds user and every measure) rather than looking up each row.
+      const from = read.slice === 'user' ? 'messages m INDEXED BY messages_window' : 'messages m';
       sql =
         `SELECT ${bExpr('m.started_at')} AS b${read.groupBy.map((d) => `, coalesce(m.${q(d)}, '')`).join('')}, ` +
         read.measures.map((m) => MEASURE_SQL[m]).join(', ') +
         (read.sketch ? ', sketch_of(m.duration_ms)' : '') +
-        ` FROM messages m ${where.sql} GROUP BY ${['b', ...read.groupBy.map((_, i) => i + 2)].join(', ')}`;
+        ` FROM ${from} ${where.sql} GROUP BY ${['b', ...read.groupBy.map((_, i) => i + 2)].join(', ')}`;
       params = where.params;
     }
     const rows = store
@@ -196,7 +199,9 @@ export function distinctUsers(store: MessageStore, w: { from: number; to: number
             .pluck()
             .all(seg.from, seg.to)
         : store
-            .prepare('SELECT DISTINCT m.user FROM messages m WHERE m.started_at >= ? AND m.started_at < ?')
+            .prepare(
+              'SELECT DISTINCT m.user FROM messages m INDEXED BY messages_window WHERE m.started_at >= ? AND m.started_at < ?'
+            )
             .pluck()
             .all(seg.from, seg.to)
     ) as (string | null)[];
