@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every workspace's tests once (jest, JSON reports in reports/) and ends with the line
-# "N passed, N failed" summed over all of them.
+# Runs every workspace's tests once (jest, JSON reports in reports/), then the plugin's Chromium suite
+# (plugin/browser: the built plugin in a real browser against a real sidecar, Ollama and Prometheus),
+# and ends with the line "N passed, N failed" summed over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p reports
@@ -11,5 +12,7 @@ for ws in sidecar plugin; do
     npm run test -w "$ws" -- --ci --json --outputFile="$PWD/reports/jest-$ws.json" || status=1
   fi
 done
+# Screenshots of every page land in reports/screenshots (npm run screenshots writes docs/screenshots).
+npm run test:browser -w plugin -- --json --outputFile="$PWD/reports/jest-browser.json" || status=1
 node scripts/test-summary.mjs reports/jest-*.json || status=1
 exit $status

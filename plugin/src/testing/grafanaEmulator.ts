@@ -35,6 +35,8 @@ export interface EmulatedDataSource {
   jsonData: Record<string, unknown>;
   secureJsonData: Record<string, string>;
   readOnly: boolean;
+  /** Grafana's own data sources (Prometheus) proxy straight to this URL. */
+  url?: string;
 }
 
 export interface AppSettings {
@@ -95,7 +97,11 @@ export class GrafanaEmulator {
   private readonly appPlugin: PluginJson;
   private readonly dataSourcePlugins: Map<string, PluginJson>;
 
-  constructor() {
+  /**
+   * @param serveOther serves what is not Grafana's API (the browser suite's host page and bundles);
+   *   returns false when it does not handle the request.
+   */
+  constructor(private readonly serveOther?: (req: IncomingMessage, res: ServerResponse) => boolean) {
     this.appPlugin = readPluginJson('plugin.json');
     const ds = readPluginJson('datasource/plugin.json');
     this.dataSourcePlugins = new Map([[ds.id, ds]]);
@@ -140,6 +146,9 @@ export class GrafanaEmulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
+    if (this.serveOther?.(req, res)) {
+      return;
+    }
     const body = await readBody(req);
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://grafana.invalid');
@@ -150,6 +159,10 @@ export class GrafanaEmulator {
     if ((m = path.match(/^\/api\/datasources\/proxy\/uid\/([^/]+)\/(.*)$/))) {
       const ds = this.datasources.get(decodeURIComponent(m[1]));
       const plugin = ds && this.dataSourcePlugins.get(ds.type);
+      if (ds && !plugin && ds.url) {
+        const route = { path: m[2].split('/')[0], url: `${ds.url.replace(/\/+$/, '')}/${m[2].split('/')[0]}` };
+        return this.proxy(req, res, body, [route], m[2], url.search, ds.jsonData, ds.secureJsonData, false);
+      }
       if (!ds || !plugin) {
         return send(res, 404, { message: 'Unable to find datasource' });
       }

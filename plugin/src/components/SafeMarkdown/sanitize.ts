@@ -107,14 +107,20 @@ function convert(node: Node, key: string): ReactNode {
       'span',
       { key, 'data-link': 'inert' },
       ...children(),
-      target ? React.createElement('span', { key: 'target', className: 'link-target' }, ` (${plainText(target)})`) : null
+      target
+        ? React.createElement('span', { key: 'target', className: 'link-target' }, ` (${plainText(target)})`)
+        : null
     );
   }
   if (tag === 'img') {
     // Remote images in untrusted text are tracking beacons at best: never loaded, the address is shown.
     const src = safeHref(el.getAttribute('src'));
     const alt = plainText(el.getAttribute('alt')) || 'image';
-    return React.createElement('span', { key, 'data-link': 'inert' }, `[image: ${alt}]${src ? ` (${plainText(src)})` : ''}`);
+    return React.createElement(
+      'span',
+      { key, 'data-link': 'inert' },
+      `[image: ${alt}]${src ? ` (${plainText(src)})` : ''}`
+    );
   }
   if (tag === 'input') {
     // Task-list checkboxes from GFM.

@@ -43,8 +43,16 @@ function expectMarkdownInert(markdown: HTMLElement) {
   // Raw HTML is shown as written, not interpreted.
   expect(markdown).toHaveTextContent('<img src="x" onerror="window.__ollamaLensXss = \'img\'">');
   // Script links keep their words but no target.
-  expect(within(markdown).getByText(/click me/).closest('[data-link="inert"]')).toHaveTextContent(/^click me$/);
-  expect(within(markdown).getByText(/mixed case/).closest('[data-link="inert"]')).toHaveTextContent(/^mixed case$/);
+  expect(
+    within(markdown)
+      .getByText(/click me/)
+      .closest('[data-link="inert"]')
+  ).toHaveTextContent(/^click me$/);
+  expect(
+    within(markdown)
+      .getByText(/mixed case/)
+      .closest('[data-link="inert"]')
+  ).toHaveTextContent(/^mixed case$/);
   // An image is never loaded: its address is shown instead.
   expect(within(markdown).getByText('[image: tracking pixel] (https://evil.example/pixel.png)')).toBeInTheDocument();
 }

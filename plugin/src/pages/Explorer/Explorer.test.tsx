@@ -41,7 +41,9 @@ describe('Explorer page', () => {
     await waitFor(() => expect(screen.getByTestId('card-value-Messages')).toHaveTextContent(String(seed.total)));
     expect(screen.getByTestId('card-value-Unique users')).toHaveTextContent(String(seed.users.length));
     for (const category of (await sidecarAggregations()).breakdowns.category.filter((b) => b.messages > 0)) {
-      expect(screen.getByRole('button', { name: new RegExp(`^Filter by category ${category.key} `) })).toBeInTheDocument();
+      expect(
+        screen.getByRole('button', { name: new RegExp(`^Filter by category ${category.key} `) })
+      ).toBeInTheDocument();
     }
     expect(screen.getAllByTitle('Open the message').length).toBeGreaterThan(0);
     const search = currentSearch();
@@ -114,7 +116,10 @@ describe('Explorer page', () => {
     await waitFor(() => expect(currentSearch().getAll('category')).toEqual([smallest.key]));
     await expectRows(await apiIds(`category=${smallest.key}`));
     expect(rowIds()).toHaveLength(smallest.messages);
-    expect(screen.getByRole('button', { name: new RegExp(`^Filter by category ${smallest.key} `) })).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByRole('button', { name: new RegExp(`^Filter by category ${smallest.key} `) })).toHaveAttribute(
+      'aria-pressed',
+      'true'
+    );
 
     act(() => locationService.getHistory().goBack());
     await waitFor(() => expect(currentSearch().getAll('category')).toEqual([]));
@@ -123,7 +128,7 @@ describe('Explorer page', () => {
 
   it('filters by latency band when a histogram bar is clicked', async () => {
     renderAppAt(EXPLORER);
-    const bars = await screen.findAllByLabelText(/^Filter latency /);
+    const bars = await screen.findAllByRole('button', { name: /^Filter latency / });
     const enabled = bars.find((b) => !(b as HTMLButtonElement).disabled);
     expect(enabled).toBeDefined();
     await userEvent.click(enabled!);

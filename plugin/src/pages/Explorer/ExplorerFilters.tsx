@@ -174,6 +174,7 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
 
   return (
     <div className={styles.bar} role="search" aria-label="Message filters">
+      {/* MultiCombobox takes no aria-label: each is named by its Field label through its id. */}
       <Stack direction="row" gap={1} wrap="wrap" alignItems="flex-end">
         <Field label="Search" className={styles.field}>
           <Input
@@ -193,7 +194,7 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
         </Field>
         <Field label="Model" className={styles.field}>
           <MultiCombobox<string>
-            aria-label="Model"
+            id="ollamalens-filter-model"
             options={withSelected(modelOptions, filters.model)}
             value={filters.model ?? []}
             placeholder="All models"
@@ -205,7 +206,7 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
         </Field>
         <Field label="Status" className={styles.field}>
           <MultiCombobox<string>
-            aria-label="Status"
+            id="ollamalens-filter-status"
             options={STATUS_OPTIONS}
             value={filters.status ?? []}
             placeholder="Any status"
@@ -216,7 +217,7 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
         </Field>
         <Field label="Category" className={styles.field}>
           <MultiCombobox<string>
-            aria-label="Category"
+            id="ollamalens-filter-category"
             options={CATEGORY_OPTIONS}
             value={filters.category ?? []}
             placeholder="Any category"

@@ -18,7 +18,11 @@ export function Snippet({ segments }: { segments: Segment[] }) {
   return (
     <>
       {segments.map((s, i) =>
-        s.match ? <mark key={i}>{plainText(s.text)}</mark> : <React.Fragment key={i}>{plainText(s.text)}</React.Fragment>
+        s.match ? (
+          <mark key={i}>{plainText(s.text)}</mark>
+        ) : (
+          <React.Fragment key={i}>{plainText(s.text)}</React.Fragment>
+        )
       )}
     </>
   );

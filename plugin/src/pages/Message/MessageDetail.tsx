@@ -392,7 +392,15 @@ function RawJson({ message }: { message: Message }) {
   );
 }
 
-function Section({ title, actions, children }: { title: string; actions?: React.ReactNode; children: React.ReactNode }) {
+function Section({
+  title,
+  actions,
+  children,
+}: {
+  title: string;
+  actions?: React.ReactNode;
+  children: React.ReactNode;
+}) {
   const styles = useStyles2(getStyles);
   return (
     <section className={styles.section} aria-label={title}>
@@ -426,7 +434,14 @@ export function promptText(prompt: PromptInfo | null): string {
 /** Copies the exact stored text (bidi controls included: it is data, not display). */
 function CopyButton({ what, text }: { what: string; text: string }) {
   return (
-    <ClipboardButton size="sm" variant="secondary" fill="outline" icon="copy" getText={() => text} aria-label={`Copy ${what}`}>
+    <ClipboardButton
+      size="sm"
+      variant="secondary"
+      fill="outline"
+      icon="copy"
+      getText={() => text}
+      aria-label={`Copy ${what}`}
+    >
       Copy {what}
     </ClipboardButton>
   );

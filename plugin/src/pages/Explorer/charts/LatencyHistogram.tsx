@@ -53,27 +53,27 @@ export function LatencyHistogram({ bins, minMs, maxMs, onSelect }: Props) {
           const active = range.min === minMs && range.max === maxMs && (minMs !== undefined || maxMs !== undefined);
           return (
             <div key={range.label} role="listitem" className={styles.item}>
-            <button
-              type="button"
-              className={cx(styles.bar, active && styles.active)}
-              aria-pressed={active}
-              title={`${range.label}: ${bin.count} messages`}
-              disabled={bin.count === 0}
-              onClick={() => onSelect(range.min, range.max)}
-            >
-              {/* The name is read in DOM order ("Filter latency ≤ 100 ms: 18 messages"); CSS order draws the count on top. */}
-              <span className={styles.srOnly}>Filter latency </span>
-              <span className={styles.label}>{range.label}</span>
-              <span className={styles.srOnly}>: </span>
-              <span className={styles.count}>
-                {bin.count > 0 ? formatNumber(bin.count) : <span className={styles.srOnly}>0</span>}
-              </span>
-              <span className={styles.srOnly}> messages</span>
-              <span
-                className={styles.fill}
-                style={{ height: peak > 0 ? Math.max(2, (bin.count / peak) * H) : 0, background: fill }}
-              />
-            </button>
+              <button
+                type="button"
+                className={cx(styles.bar, active && styles.active)}
+                aria-pressed={active}
+                title={`${range.label}: ${bin.count} messages`}
+                disabled={bin.count === 0}
+                onClick={() => onSelect(range.min, range.max)}
+              >
+                {/* The name is read in DOM order ("Filter latency ≤ 100 ms: 18 messages"); CSS order draws the count on top. */}
+                <span className={styles.srOnly}>Filter latency </span>
+                <span className={styles.label}>{range.label}</span>
+                <span className={styles.srOnly}>: </span>
+                <span className={styles.count}>
+                  {bin.count > 0 ? formatNumber(bin.count) : <span className={styles.srOnly}>0</span>}
+                </span>
+                <span className={styles.srOnly}> messages</span>
+                <span
+                  className={styles.fill}
+                  style={{ height: peak > 0 ? Math.max(2, (bin.count / peak) * H) : 0, background: fill }}
+                />
+              </button>
             </div>
           );
         })}

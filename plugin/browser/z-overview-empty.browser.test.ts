@@ -1,0 +1,33 @@
+/**
+ * Runs last (files run in name order): the Overview's ratio cards over a window with no requests in it,
+ * once the seeded traffic is older than the window. 0/0 must read "no traffic", never "NaN".
+ */
+import { settle } from './lib/browser';
+import { APP, navigate, Suite } from './lib/suite';
+
+const suite = new Suite();
+afterAll(() => suite.close());
+
+const WINDOW_MS = 60_000;
+
+it('average latency and error rate say "no traffic" for a window without requests', async () => {
+  // A window of 1 minute that ends now, once the last seeded request is more than a minute old.
+  const wait = suite.info.lastTrafficAt + WINDOW_MS + 3_000 - Date.now();
+  if (wait > 0) {
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  const p = await suite.page();
+  await navigate(p, `${APP}/overview?var-window=1m&from=now-2m&to=now`, 'text=Live metrics (Prometheus)');
+  await p.page.waitForTimeout(500);
+  await settle(p);
+  const card = (title: string) =>
+    p.page.locator('[data-viz-panel-key]', { has: p.page.getByRole('heading', { name: title, exact: true }) });
+  for (const title of ['Avg latency', 'Error rate']) {
+    const text = await card(title).innerText();
+    expect(text).toContain('no traffic');
+    expect(text).not.toMatch(/NaN/);
+  }
+  // Requests per minute is a plain rate: 0, a number.
+  await expect(card('Requests / min').innerText()).resolves.toMatch(/\b0(\.0)?\b/);
+  expect(p.errors).toEqual([]);
+});
