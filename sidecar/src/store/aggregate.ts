@@ -469,16 +469,37 @@ function readSample(
     return { rows, complete: false, matched };
   }
   const where = buildWhere(windowed);
+  if (f.user !== undefined || f.session !== undefined) {
+    // A user or session filter reads its own index (that user's or session's rows only), newest first.
+    const rows = store
+      .prepare(`SELECT ${columns} FROM messages m ${where.sql} ORDER BY m.started_at DESC LIMIT ?`)
+      .all(...where.params, limit) as SampleRow[];
+    if (rows.length < limit) return { rows, complete: true, matched: rows.length };
+    if (!opts.count) return { rows, complete: false, matched: null };
+    const n = store
+      .prepare(`SELECT count(*) FROM (SELECT 1 FROM messages m ${where.sql} LIMIT ?)`)
+      .pluck()
+      .get(...where.params, MATCH_COUNT_LIMIT) as number;
+    return { rows, complete: false, matched: n >= MATCH_COUNT_LIMIT ? null : n };
+  }
+  // Other filters have no index of their own: read the window's newest `limit` messages from the
+  // covering window index (no row lookups) and keep those that match, so the cost never depends on
+  // how rare a match is. Not counted (matched null) when the window holds more.
+  const inWindow = buildWhere({ from: w.from, to: w.to });
+  const rest = buildWhere({ ...windowed, from: undefined, to: undefined });
   const rows = store
-    .prepare(`SELECT ${columns} FROM messages m ${where.sql} ORDER BY m.started_at DESC, m.seq DESC LIMIT ?`)
-    .all(...where.params, limit) as SampleRow[];
-  if (rows.length < limit) return { rows, complete: true, matched: rows.length };
-  if (!opts.count) return { rows, complete: false, matched: null };
-  const n = store
-    .prepare(`SELECT count(*) FROM (SELECT 1 FROM messages m ${where.sql} LIMIT ?)`)
+    .prepare(
+      `SELECT ${columns} FROM (SELECT ${SAMPLE_COLUMNS}${f.endpoint !== undefined ? ', m.endpoint' : ''} ` +
+        `FROM messages m INDEXED BY messages_window ${inWindow.sql} ` +
+        `ORDER BY m.started_at DESC LIMIT ?) m ${rest.sql}`
+    )
+    .all(...inWindow.params, limit, ...rest.params) as SampleRow[];
+  const scanned = store
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM messages m ${inWindow.sql} LIMIT ?)`)
     .pluck()
-    .get(...where.params, MATCH_COUNT_LIMIT) as number;
-  return { rows, complete: false, matched: n >= MATCH_COUNT_LIMIT ? null : n };
+    .get(...inWindow.params, limit + 1) as number;
+  const complete = scanned <= limit;
+  return { rows, complete, matched: complete ? rows.length : null };
 }
 
 /** Everything a sample can give, folded in one pass. */
@@ -579,7 +600,10 @@ function compute(
   const needGroups = want.has('summary') || want.has('breakdowns') || want.has('latency_histogram');
   const dimFiltered = hasDimFilter(f);
   if (!rollupCompatible(f)) {
-    const s = readSample(store, f, w, limit, { count: true, withId: want.has('scatter') });
+    const s = readSample(store, f, w, limit, {
+      count: true,
+      withId: want.has('scatter') && toFtsQuery(f.q).kind === 'match',
+    });
     const folded = fold(s.rows, want.has('timeseries') ? intervalMs : undefined, true);
     const t = total(folded.groups);
     if (want.has('summary')) {
@@ -600,7 +624,9 @@ function compute(
       };
     }
     if (want.has('latency_histogram')) out.latency_histogram = histogramFrom(t);
-    if (want.has('scatter')) out.scatter = sampleScatter(s.rows);
+    // A search's sample carries the ids (its rows were looked up anyway); other filters probe.
+    if (want.has('scatter'))
+      out.scatter = toFtsQuery(f.q).kind === 'match' ? sampleScatter(s.rows) : probeScatter(store, f, w);
     out.sampled = !s.complete;
     out.matched = s.matched;
     out.sample_size = s.complete ? null : s.rows.length;
