@@ -281,7 +281,8 @@ function ExplorerBodyRenderer({ model }: SceneComponentProps<ExplorerBody>) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  // The scene body is a flex row: grow to its full width (and let wide content shrink, not overflow).
+  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2), flex: 1, minWidth: 0 }),
   toolbar: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'flex-start', gap: theme.spacing(2) }),
   grid: css({
     display: 'grid',

@@ -468,7 +468,8 @@ function DownloadJson({ message }: { message: Message }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  // The scene body is a flex row: grow to its full width (and let wide content shrink, not overflow).
+  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2), flex: 1, minWidth: 0 }),
   section: css({
     background: theme.colors.background.primary,
     border: `1px solid ${theme.colors.border.weak}`,
