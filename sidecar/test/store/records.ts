@@ -115,6 +115,12 @@ export interface FactoryOptions {
    * arrives; without it, started_at is uniform random in the range.
    */
   ordered?: { count: number };
+  /**
+   * Share (0–1) of chat/generate requests shaped like the heavy traffic users actually send: a long
+   * pasted document (about 3–12 KB: retrieval context, a file, a transcript) with a question, and chat
+   * histories of several turns. Off by default (the tests' seeded records stay as they are).
+   */
+  longPrompts?: number;
 }
 
 export class RecordFactory {
@@ -125,6 +131,7 @@ export class RecordFactory {
   private readonly users: number;
   private readonly maxChunks: number;
   private readonly ordered: { count: number } | undefined;
+  private readonly longPrompts: number;
 
   constructor(opts: FactoryOptions = {}) {
     this.r = rng(opts.seed ?? 1);
@@ -133,6 +140,7 @@ export class RecordFactory {
     this.users = opts.users ?? 200;
     this.maxChunks = opts.maxChunks ?? 400;
     this.ordered = opts.ordered;
+    this.longPrompts = opts.longPrompts ?? 0;
   }
 
   /** A random v4-style UUID from the seeded generator (the proxy uses crypto.randomUUID). */
@@ -198,6 +206,15 @@ export class RecordFactory {
     return { text: `${this.paragraph(1 + Math.floor(this.r() * 3))}`, kind: 'other' };
   }
 
+  /** A long prompt: a pasted document of 40–150 sentences and a question about it. */
+  longPrompt(): { text: string; kind: string } {
+    const doc = this.paragraph(40 + Math.floor(this.r() * 110));
+    return {
+      text: `Use the context below to answer the question.\n\nContext:\n${doc}\n\nQuestion: what does it say about ${this.pick(TOPICS)}?`,
+      kind: 'analysis',
+    };
+  }
+
   /** The next record (started_at uniform in the range, so inserts arrive slightly out of time order). */
   next(overrides: Partial<MeasurementRecord> = {}): MeasurementRecord {
     const i = this.n++;
@@ -218,13 +235,18 @@ export class RecordFactory {
     const status: RequestStatus =
       s < 0.955 ? 'success' : s < 0.98 ? 'error' : s < 0.993 ? 'cancelled' : 'timeout';
 
-    const { text } = this.prompt();
+    const long = this.longPrompts > 0 && !isEmbed && this.r() < this.longPrompts;
+    const { text } = long ? this.longPrompt() : this.prompt();
     let prompt: PromptInfo;
     if (isEmbed) prompt = { inputs: 1 + Math.floor(this.r() * 8) };
     else if (endpoint === '/api/generate') prompt = { prompt: text };
     else {
-      const history =
-        this.r() < 0.3
+      const history = long
+        ? Array.from({ length: 2 * (1 + Math.floor(this.r() * 6)) }, (_, k) => ({
+            role: k % 2 === 0 ? 'user' : 'assistant',
+            content: k % 2 === 0 ? this.pick(CHAT_OPENERS) : this.paragraph(2 + Math.floor(this.r() * 6)),
+          }))
+        : this.r() < 0.3
           ? [
               { role: 'user', content: this.pick(CHAT_OPENERS) },
               { role: 'assistant', content: this.paragraph(2) },
