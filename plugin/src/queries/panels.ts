@@ -28,10 +28,10 @@ const TOKENS_PER_SECOND = 'suffix: tok/s';
 /** Rows, top to bottom. The summary cards (y 0–3) sit above the first row. */
 export const SECTIONS: readonly SectionDef[] = [
   { key: 'performance', id: 100, title: 'Performance', y: 4 },
-  { key: 'resources', id: 101, title: 'Resources', y: 21 },
-  { key: 'comparison', id: 102, title: 'Model comparison', y: 38 },
-  { key: 'health', id: 103, title: 'Errors & alerts', y: 47 },
-  { key: 'host', id: 104, title: 'Host, GPU & sidecar', y: 56 },
+  { key: 'resources', id: 101, title: 'Resources', y: 29 },
+  { key: 'comparison', id: 102, title: 'Model comparison', y: 46 },
+  { key: 'health', id: 103, title: 'Errors & alerts', y: 55 },
+  { key: 'host', id: 104, title: 'Host, GPU & sidecar', y: 64 },
 ];
 
 const y = (section: SectionDef['key'], offset = 0): number => {
@@ -52,7 +52,7 @@ export const PANELS: readonly PanelDef[] = [
     description:
       'Requests through the proxy per minute, averaged over the window. The arrow compares now with the start of the time range.',
     section: 'summary',
-    gridPos: { x: 0, y: 0, w: 6, h: 4 },
+    gridPos: { x: 0, y: 0, w: 5, h: 4 },
     unit: 'reqpm',
     decimals: 1,
     percentChange: 'standard',
@@ -72,7 +72,7 @@ export const PANELS: readonly PanelDef[] = [
     title: 'Avg latency',
     description: 'Mean request duration of inference endpoints (generate, chat, embed, /v1), over the window.',
     section: 'summary',
-    gridPos: { x: 6, y: 0, w: 6, h: 4 },
+    gridPos: { x: 5, y: 0, w: 5, h: 4 },
     unit: 's',
     decimals: 2,
     percentChange: 'inverted',
@@ -99,7 +99,7 @@ export const PANELS: readonly PanelDef[] = [
     description:
       'Share of requests that failed (status error or timeout) over the window. Alert HighErrorRate fires above 5%.',
     section: 'summary',
-    gridPos: { x: 12, y: 0, w: 6, h: 4 },
+    gridPos: { x: 10, y: 0, w: 5, h: 4 },
     unit: 'percentunit',
     decimals: 2,
     min: 0,
@@ -113,13 +113,34 @@ export const PANELS: readonly PanelDef[] = [
     queries: [{ refId: 'A', expr: failureRatio([MODEL, USER], WINDOW), legend: 'error rate', expect: 'traffic' }],
   },
   {
+    id: 22,
+    key: 'successRate',
+    type: 'stat',
+    title: 'Success rate',
+    description: 'Share of requests that succeeded over the window (1 − error rate).',
+    section: 'summary',
+    gridPos: { x: 15, y: 0, w: 5, h: 4 },
+    unit: 'percentunit',
+    decimals: 2,
+    min: 0,
+    max: 1,
+    percentChange: 'standard',
+    emptyText: NO_TRAFFIC,
+    thresholds: [
+      { value: null, color: 'red' },
+      { value: 0.95, color: 'orange' },
+      { value: 0.99, color: 'green' },
+    ],
+    queries: [{ refId: 'A', expr: `1 - (${failureRatio([MODEL, USER], WINDOW)})`, legend: 'success rate', expect: 'traffic' }],
+  },
+  {
     id: 4,
     key: 'tokenRate',
     type: 'stat',
     title: 'Token rate',
     description: 'Output tokens generated per second across all models, averaged over the window.',
     section: 'summary',
-    gridPos: { x: 18, y: 0, w: 6, h: 4 },
+    gridPos: { x: 20, y: 0, w: 4, h: 4 },
     unit: TOKENS_PER_SECOND,
     decimals: 1,
     percentChange: 'standard',
@@ -140,7 +161,7 @@ export const PANELS: readonly PanelDef[] = [
     type: 'timeseries',
     title: 'Request rate & latency',
     description:
-      'Requests per second by status (left axis) and p50/p95/p99 latency of inference endpoints (right axis). Exemplar dots open the request in the Explorer.',
+      'Requests per second by status (left axis) and p50/p75/p95/p99 latency of inference endpoints (right axis). Exemplar dots open the request in the Explorer.',
     section: 'performance',
     gridPos: { x: 0, y: y('performance'), w: 12, h: 8 },
     unit: 'reqps',
@@ -155,6 +176,12 @@ export const PANELS: readonly PanelDef[] = [
         refId: 'B',
         expr: quantile(0.5, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
         legend: 'p50',
+        expect: 'traffic',
+      },
+      {
+        refId: 'E',
+        expr: quantile(0.75, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        legend: 'p75',
         expect: 'traffic',
       },
       {
@@ -173,8 +200,28 @@ export const PANELS: readonly PanelDef[] = [
     ],
     overrides: [
       { refId: 'B', unit: 's', axis: 'right', axisLabel: 'latency' },
+      { refId: 'E', unit: 's', axis: 'right', axisLabel: 'latency' },
       { refId: 'C', unit: 's', axis: 'right', axisLabel: 'latency' },
       { refId: 'D', unit: 's', axis: 'right', axisLabel: 'latency' },
+    ],
+  },
+  {
+    id: 23,
+    key: 'requestRateByModel',
+    type: 'timeseries',
+    title: 'Request rate by model',
+    description: 'Requests per second through the proxy, by model.',
+    section: 'performance',
+    gridPos: { x: 0, y: y('performance', 16), w: 24, h: 8 },
+    unit: 'reqps',
+    min: 0,
+    queries: [
+      {
+        refId: 'A',
+        expr: sumRate('ollama_requests_total', [MODEL, USER, 'model!=""'], RATE, ['model']),
+        legend: '{{model}}',
+        expect: 'traffic',
+      },
     ],
   },
   {

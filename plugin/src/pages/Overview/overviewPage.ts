@@ -23,9 +23,10 @@ import { PROMETHEUS_VARIABLE, vizPanelFor } from './prometheusPanels';
 import { StoreSummary } from './StoreSummary';
 
 /** Catalogue keys of what the Overview shows: the four cards, then the key charts. */
-export const OVERVIEW_CARDS = ['requestsPerMinute', 'averageLatency', 'errorRate', 'tokenRate'] as const;
+export const OVERVIEW_CARDS = ['requestsPerMinute', 'averageLatency', 'errorRate', 'successRate', 'tokenRate'] as const;
 export const OVERVIEW_CHARTS = [
   'requestRateLatency',
+  'requestRateByModel',
   'tokensPerSecondByModel',
   'timeToFirstToken',
   'errorsByType',
