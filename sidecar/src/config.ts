@@ -63,6 +63,9 @@ export interface Config {
   otlpCaptureContent: boolean;
   /** Spans waiting for export before new ones are dropped. */
   otlpQueueSize: number;
+  /** Also send the GenAI metrics (…/v1/metrics). */
+  otlpMetrics: boolean;
+  otlpMetricsIntervalMs: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'url' | 'list' | 'json' | 'level';
@@ -122,6 +125,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'otlpServiceName', env: 'OLLAMA_LENS_OTLP_SERVICE_NAME', flag: '--otlp-service-name', kind: 'string', default: 'ollama-lens', help: 'service.name of the exported spans.' },
   { key: 'otlpCaptureContent', env: 'OLLAMA_LENS_OTLP_CAPTURE_CONTENT', flag: '--otlp-capture-content', kind: 'bool', default: 'false', help: 'Attach prompt and response text to spans (gen_ai.input.messages, gen_ai.output.messages, gen_ai.system_instructions); the no-capture header and --redact apply.' },
   { key: 'otlpQueueSize', env: 'OLLAMA_LENS_OTLP_QUEUE_SIZE', flag: '--otlp-queue-size', kind: 'int', default: '2048', help: 'Spans waiting for export before new ones are dropped (and counted); exporting never delays a request.', min: 1 },
+  { key: 'otlpMetrics', env: 'OLLAMA_LENS_OTLP_METRICS', flag: '--otlp-metrics', kind: 'bool', default: 'false', help: 'Also send the GenAI metrics (gen_ai.client.token.usage, gen_ai.client.operation.duration, gen_ai.server.time_to_first_token, gen_ai.server.time_per_output_token) to the endpoint\'s /v1/metrics path.' },
+  { key: 'otlpMetricsIntervalMs', env: 'OLLAMA_LENS_OTLP_METRICS_INTERVAL_MS', flag: '--otlp-metrics-interval-ms', kind: 'int', default: '60000', help: 'How often the GenAI metrics are sent, in ms.', min: 100 },
 ];
 
 export class ConfigError extends Error {}

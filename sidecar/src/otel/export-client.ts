@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MeasurementRecord, RecordSink } from '../tap/record';
 import type { ExportInit, ExportThreadStats, FromExporter, ToExporter } from './protocol';
-import { toSpanInput } from './span-input';
+import { toSpanInput, type SpanInput } from './span-input';
 
 export interface OtelExportLog {
   info(obj: object, msg: string): void;
@@ -44,8 +44,9 @@ function spawnExportThread(init: ExportInit, memoryMb: number): Worker {
 }
 
 /**
- * The OpenTelemetry sink on the proxy's thread. `record()` picks what a span needs and posts it to the
- * export thread, which builds, batches and exports the span. The hand-over is bounded across both
+ * The OpenTelemetry sink on the proxy's thread. `record()` picks what a span needs and queues it; the
+ * records of one event-loop turn go to the export thread in one message (a message costs far more than
+ * the few fields it carries), where spans are built, batched and exported. The hand-over is bounded across both
  * threads: when `queueSize` spans wait, new ones are dropped and counted, never waited for. A thread
  * that dies is restarted (the spans it held count as export errors); requests never notice.
  */
@@ -53,7 +54,9 @@ export class OtelExport implements RecordSink {
   readonly name = 'otel';
   private worker: Worker | null = null;
   private ready = false;
-  private pending: MeasurementRecord[] = [];
+  /** Span inputs not yet posted: this turn's, or all while no thread is up to take them. */
+  private queued: SpanInput[] = [];
+  private flushScheduled = false;
   private posted = 0;
   private thread: ExportThreadStats = EMPTY;
   private carried = { exported: 0, queueFull: 0, exportFailed: 0 };
@@ -92,7 +95,7 @@ export class OtelExport implements RecordSink {
       case 'ready':
         this.ready = true;
         for (const w of this.readyWaiters.splice(0)) w();
-        for (const r of this.pending.splice(0)) this.post(r);
+        this.flush();
         return;
       case 'stats':
       case 'closed': {
@@ -117,7 +120,7 @@ export class OtelExport implements RecordSink {
     this.ready = false;
     const t = this.thread;
     // What the dead thread held is lost: count it, and keep its totals.
-    const lost = Math.max(0, this.posted - t.exported - t.queueFull - t.exportFailed);
+    const lost = Math.max(0, this.posted - t.received) + t.queueDepth;
     this.carried.exported += t.exported;
     this.carried.queueFull += t.queueFull;
     this.carried.exportFailed += t.exportFailed + lost;
@@ -136,13 +139,17 @@ export class OtelExport implements RecordSink {
 
   /** Spans waiting here, in flight to the thread, and held by the thread. */
   private depth(): number {
-    return this.pending.length + Math.max(0, this.posted - this.thread.received) + this.thread.queueDepth;
+    return this.queued.length + Math.max(0, this.posted - this.thread.received) + this.thread.queueDepth;
   }
 
-  private post(r: MeasurementRecord): void {
-    const msg: ToExporter = { type: 'span', input: toSpanInput(r, this.opts.init.captureContent) };
-    this.worker!.postMessage(msg);
-    this.posted++;
+  /** Posts what is queued, in one message, if a thread is up to take it. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.worker || !this.ready || this.queued.length === 0) return;
+    const msg: ToExporter = { type: 'spans', inputs: this.queued };
+    this.worker.postMessage(msg);
+    this.posted += this.queued.length;
+    this.queued = [];
   }
 
   record(r: MeasurementRecord): void {
@@ -156,8 +163,11 @@ export class OtelExport implements RecordSink {
       this.local.queueFull++;
       return;
     }
-    if (this.worker && this.ready) this.post(r);
-    else this.pending.push(r);
+    this.queued.push(toSpanInput(r, this.opts.init.captureContent));
+    if (!this.flushScheduled && this.worker && this.ready) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   get stats(): OtelExportStats {
@@ -183,13 +193,13 @@ export class OtelExport implements RecordSink {
       if (this.restartTimer) clearTimeout(this.restartTimer);
       const worker = this.worker;
       if (!worker) {
-        this.local.exportFailed += this.pending.length;
-        this.pending = [];
+        this.local.exportFailed += this.queued.length;
+        this.queued = [];
         return;
       }
       if (!this.ready) await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
-      if (this.ready) for (const r of this.pending.splice(0)) this.post(r);
-      else this.local.exportFailed += this.pending.splice(0).length;
+      if (this.ready) this.flush();
+      else this.local.exportFailed += this.queued.splice(0).length;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       const msg: ToExporter = { type: 'close' };
       worker.postMessage(msg);

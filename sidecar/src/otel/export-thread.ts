@@ -15,8 +15,10 @@ import {
   type HrTime,
 } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BatchSpanProcessor,
   TracerProvider,
@@ -25,6 +27,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import { Redactor } from '../store/redact';
+import { GenAiMetrics } from './genai-metrics';
 import { describeSpan } from './genai-span';
 import type { ExportInit, ExportThreadStats, FromExporter, ToExporter } from './protocol';
 import type { SpanInput } from './span-input';
@@ -85,8 +88,9 @@ function main(port: NonNullable<typeof parentPort>, init: ExportInit): void {
     new OTLPTraceExporter({ url: init.tracesUrl, headers: init.headers, timeoutMillis: init.exportTimeoutMs })
   );
   const ids = new PresetIds();
+  const resource = resourceFromAttributes(init.resource);
   const provider = new TracerProvider({
-    resource: resourceFromAttributes(init.resource),
+    resource,
     idGenerator: ids,
     spanLimits: { attributeValueLengthLimit: MAX_ATTRIBUTE_CHARS },
     spanProcessors: [
@@ -102,6 +106,22 @@ function main(port: NonNullable<typeof parentPort>, init: ExportInit): void {
     ],
   });
   const tracer = provider.getTracer('ollama-lens', init.resource['service.version']);
+  // Metrics are aggregated here and sent on their own interval (cumulative, the SDK's default).
+  const meterProvider = init.metricsUrl
+    ? new MeterProvider({
+        resource,
+        readers: [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter({ url: init.metricsUrl, headers: init.headers, timeoutMillis: init.exportTimeoutMs }),
+            exportIntervalMillis: init.metricsIntervalMs,
+            exportTimeoutMillis: Math.min(init.exportTimeoutMs, init.metricsIntervalMs),
+          }),
+        ],
+      })
+    : undefined;
+  const metrics = meterProvider
+    ? new GenAiMetrics(meterProvider.getMeter('ollama-lens', init.resource['service.version']), init.server)
+    : undefined;
   const redactor = init.redact ? new Redactor(init.redactPatterns) : undefined;
   const describeOptions = {
     server: init.server,
@@ -124,6 +144,8 @@ function main(port: NonNullable<typeof parentPort>, init: ExportInit): void {
   });
 
   function exportSpan(input: SpanInput): void {
+    // Metrics count every request, whatever the trace's sampling.
+    metrics?.record(input);
     const t = input.trace;
     // Ids come with the record; a record without them (export turned on mid-request) is not a span.
     if (!t) return;
@@ -160,20 +182,22 @@ function main(port: NonNullable<typeof parentPort>, init: ExportInit): void {
 
   port.on('message', (m: ToExporter) => {
     switch (m.type) {
-      case 'span':
-        received++;
-        try {
-          exportSpan(m.input);
-        } catch (err) {
-          buildFailed++;
-          exporter.lastError = { message: (err as Error).message, at: Date.now() };
+      case 'spans':
+        for (const input of m.inputs) {
+          received++;
+          try {
+            exportSpan(input);
+          } catch (err) {
+            buildFailed++;
+            exporter.lastError = { message: (err as Error).message, at: Date.now() };
+          }
         }
         return;
       case 'close':
         void (async () => {
           clearInterval(report);
           // Sends what is queued (bounded by the export timeout), then stops.
-          await provider.shutdown().catch(() => undefined);
+          await Promise.all([provider.shutdown(), meterProvider?.shutdown()]).catch(() => undefined);
           send({ type: 'closed', stats: stats() });
           port.close();
         })();

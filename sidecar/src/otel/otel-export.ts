@@ -19,6 +19,10 @@ export function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
+export function metricsUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/metrics`;
+}
+
 /** `name=value` pairs (validated by loadConfig) as a header object. */
 export function parseHeaders(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -44,6 +48,8 @@ export function exportInit(config: Config): Omit<ExportInit, 'statsIntervalMs'> 
   const port = upstream.port ? Number(upstream.port) : upstream.protocol === 'https:' ? 443 : 80;
   return {
     tracesUrl: tracesUrl(config.otlpEndpoint),
+    ...(config.otlpMetrics ? { metricsUrl: metricsUrl(config.otlpEndpoint) } : {}),
+    metricsIntervalMs: config.otlpMetricsIntervalMs,
     headers: parseHeaders(config.otlpHeaders),
     resource: {
       'service.name': config.otlpServiceName,

@@ -4,6 +4,10 @@ import type { SpanInput } from './span-input';
 export interface ExportInit {
   /** Full URL of the OTLP/HTTP traces endpoint (…/v1/traces). */
   tracesUrl: string;
+  /** Full URL of the OTLP/HTTP metrics endpoint (…/v1/metrics); absent = no GenAI metrics. */
+  metricsUrl?: string;
+  /** How often the GenAI metrics are sent, in ms. */
+  metricsIntervalMs: number;
   /** Extra headers sent with each export (e.g. a collector's API key). */
   headers: Record<string, string>;
   /** Resource attributes of every span (service.name, service.version, service.instance.id). */
@@ -35,7 +39,8 @@ export interface ExportThreadStats {
   lastError?: { message: string; at: number };
 }
 
-export type ToExporter = { type: 'span'; input: SpanInput } | { type: 'close' };
+/** `spans`: the records of one event-loop turn on the proxy's thread, oldest first. */
+export type ToExporter = { type: 'spans'; inputs: SpanInput[] } | { type: 'close' };
 
 export type FromExporter =
   | { type: 'ready' }

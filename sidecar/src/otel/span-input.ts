@@ -24,6 +24,7 @@ export type SpanInput = Pick<
   | 'done_reason'
   | 'input_tokens'
   | 'output_tokens'
+  | 'timings'
   | 'trace'
 > &
   Partial<Pick<MeasurementRecord, 'prompt' | 'response'>>;
@@ -48,6 +49,7 @@ export function toSpanInput(r: MeasurementRecord, captureContent: boolean): Span
     done_reason: r.done_reason,
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,
+    timings: r.timings,
     trace: r.trace,
   };
   // The client's no-capture header (capture_content false) wins over the option.

@@ -1,7 +1,9 @@
 /**
  * Test harness: a real Jaeger all-in-one (v1.76.0, built by scripts/install-jaeger.sh from this
  * folder's Go module) with an in-memory store, on loopback ports of its own: OTLP/HTTP in, the query
- * API (/api/traces…) out. Nothing else is opened (no gRPC, no Jaeger/Zipkin receivers, no telemetry port).
+ * API (/api/traces…) out, and the OTLP metrics it receives served in Prometheus format (Jaeger is built
+ * on the OpenTelemetry Collector, whose Prometheus exporter it includes). Nothing else is opened (no
+ * OTLP gRPC, no Jaeger/Zipkin receivers, no telemetry port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,8 @@ export interface JaegerServer {
   otlpUrl: string;
   /** Base URL of the query API, e.g. http://127.0.0.1:40123 (…/api/traces/{traceId}). */
   queryUrl: string;
+  /** The OTLP metrics received so far, in Prometheus text format. */
+  metricsUrl: string;
   stop(): Promise<void>;
   logs(): string;
 }
@@ -65,7 +69,7 @@ export function jaegerBinary(): string | undefined {
   return undefined;
 }
 
-function config(otlpPort: number, queryPort: number, queryGrpcPort: number): string {
+function config(otlpPort: number, queryPort: number, queryGrpcPort: number, metricsPort: number): string {
   return `service:
   extensions: [jaeger_storage, jaeger_query]
   pipelines:
@@ -73,6 +77,9 @@ function config(otlpPort: number, queryPort: number, queryGrpcPort: number): str
       receivers: [otlp]
       processors: [batch]
       exporters: [jaeger_storage_exporter]
+    metrics:
+      receivers: [otlp]
+      exporters: [prometheus]
   telemetry:
     metrics:
       level: none
@@ -102,6 +109,8 @@ processors:
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
+  prometheus:
+    endpoint: 127.0.0.1:${metricsPort}
 `;
 }
 
@@ -122,10 +131,10 @@ export async function startJaeger(readyTimeoutMs = 30_000): Promise<JaegerServer
   const bin = jaegerBinary();
   if (!bin)
     throw new Error(`the jaeger binary is missing: run ${JAEGER_INSTALL} (it builds ~/.cache/ollama-lens/bin/jaeger)`);
-  const [otlpPort, queryPort, queryGrpcPort] = [await freePort(), await freePort(), await freePort()];
+  const [otlpPort, queryPort, queryGrpcPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-jaeger-'));
   const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, config(otlpPort, queryPort, queryGrpcPort));
+  writeFileSync(configPath, config(otlpPort, queryPort, queryGrpcPort, metricsPort));
   let log = '';
   const child: ChildProcess = spawn(bin, ['--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const append = (b: Buffer) => {
@@ -169,7 +178,13 @@ export async function startJaeger(readyTimeoutMs = 30_000): Promise<JaegerServer
     }
     await sleep(100);
   }
-  return { otlpUrl: `http://127.0.0.1:${otlpPort}`, queryUrl, stop, logs: () => log };
+  return {
+    otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    queryUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stop,
+    logs: () => log,
+  };
 }
 
 /** The trace with this id, polled until `ready` accepts it (spans arrive in batches). */
