@@ -41,4 +41,50 @@ test.describe('Explorer', () => {
     expect(res.ok()).toBe(true);
     expect(res.headers()['content-disposition']).toContain('ollama-lens-messages.csv');
   });
+
+  test('filters by status and model from the filter bar, with the keyboard', async ({ gotoPage, page }) => {
+    await gotoPage('/explorer');
+    await expect(page.locator(rows).first()).toBeVisible();
+    const status = page.getByRole('combobox', { name: 'Status' });
+    await status.focus();
+    await page.keyboard.type('success');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await expect(page).toHaveURL(/[?&]status=success/);
+    const user = page.getByRole('combobox', { name: 'User', exact: true });
+    await user.fill('e2e-alice');
+    await user.press('Enter');
+    await expect(page).toHaveURL(/[?&]user=e2e-alice/);
+  });
+
+  test('pages through the table and sorts by latency', async ({ gotoPage, page }) => {
+    await gotoPage('/explorer');
+    await expect(page.locator(rows).first()).toBeVisible();
+    await page.getByRole('radio', { name: '10', exact: true }).check({ force: true });
+    await expect(page.locator(rows)).toHaveCount(10);
+    const next = page.getByRole('button', { name: 'Next' });
+    if (await next.isEnabled()) {
+      await next.click();
+      await expect(page.getByText('Page 2')).toBeVisible();
+      await page.getByRole('button', { name: 'Previous' }).click();
+      await expect(page.getByText('Page 1')).toBeVisible();
+    }
+    await page.getByRole('button', { name: 'Latency', exact: true }).click();
+    await expect(page).toHaveURL(/[?&]sort=latency/);
+  });
+
+  test('a latency bar and a scatter point lead to the messages behind them', async ({ gotoPage, page }) => {
+    await gotoPage('/explorer');
+    await page
+      .getByRole('button', { name: /^Filter latency .*:\s*[1-9]\d*\s+messages$/ })
+      .first()
+      .click();
+    await expect(page).toHaveURL(/[?&](min|max)_latency_ms=/);
+    await page
+      .getByRole('link', { name: /^Open message / })
+      .first()
+      .click();
+    await expect(page).toHaveURL(/\/explorer\/message\/[^/?]+/);
+  });
 });

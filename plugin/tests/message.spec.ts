@@ -32,3 +32,20 @@ test('an unknown id says the message is not found', async ({ gotoPage, page }) =
   await gotoPage('/explorer/message/does-not-exist');
   await expect(page.getByText('Message not found')).toBeVisible();
 });
+
+test('the detail offers copy of prompt and response and a JSON download', async ({ gotoPage, page }) => {
+  await sendThroughProxy('Name three rivers in Europe.', 'e2e-bob');
+  const api = await page.request.get(
+    `/api/datasources/proxy/uid/${E2E.messagesDataSourceUid}/sidecar/analytics/messages?limit=10`
+  );
+  const { messages } = (await api.json()) as MessagesPage;
+  test.skip(messages.length === 0, 'no stored message to open');
+  await gotoPage(`/explorer/message/${messages[0].id}`);
+  await expect(page.getByLabel('Message header')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy prompt' })).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download JSON' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`message-${messages[0].id}.json`);
+});

@@ -8,8 +8,10 @@ test('the app opens on the Overview with store cards, Prometheus panels and link
     'Requests / min',
     'Avg latency',
     'Error rate',
+    'Success rate',
     'Token rate',
     'Request rate & latency',
+    'Request rate by model',
     'Tokens/s by model',
   ]) {
     await expect(page.getByText(title, { exact: true }).first()).toBeVisible();
@@ -20,4 +22,10 @@ test('the app opens on the Overview with store cards, Prometheus panels and link
   );
   await page.getByRole('link', { name: 'Open the Explorer' }).click();
   await expect(page).toHaveURL(/\/a\/ollamalens-explorer-app\/explorer/);
+});
+
+test('the ratio cards never show NaN (a quiet window reads "no traffic")', async ({ gotoPage, page }) => {
+  await gotoPage('/overview?var-window=1m&from=now-20s&to=now');
+  await expect(page.getByText('Live metrics (Prometheus)')).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('NaN');
 });
