@@ -77,10 +77,15 @@ export class OtelExport implements RecordSink {
     this.posted = 0;
     this.thread = EMPTY;
     this.startedAt = Date.now();
-    const worker = spawnExportThread({ ...this.opts.init, statsIntervalMs: STATS_INTERVAL_MS }, this.opts.memoryMb);
+    const worker = spawnExportThread(
+      { ...this.opts.init, statsIntervalMs: STATS_INTERVAL_MS },
+      this.opts.memoryMb
+    );
     this.worker = worker;
     worker.on('message', (m: FromExporter) => this.onMessage(m));
-    worker.on('error', (err) => this.opts.log.error({ err, thread: 'otel-export' }, 'OpenTelemetry export thread failed'));
+    worker.on('error', (err) =>
+      this.opts.log.error({ err, thread: 'otel-export' }, 'OpenTelemetry export thread failed')
+    );
     worker.on('exit', (code) => this.onExit(worker, code));
   }
 
@@ -128,8 +133,14 @@ export class OtelExport implements RecordSink {
     this.thread = EMPTY;
     if (this.closing) return;
     this.restarts++;
-    this.opts.log.error({ thread: 'otel-export', exitCode: code, lost }, 'OpenTelemetry export thread died; restarting it (requests unaffected)');
-    const delay = Date.now() - this.startedAt < CRASH_WINDOW_MS ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7)) : 0;
+    this.opts.log.error(
+      { thread: 'otel-export', exitCode: code, lost },
+      'OpenTelemetry export thread died; restarting it (requests unaffected)'
+    );
+    const delay =
+      Date.now() - this.startedAt < CRASH_WINDOW_MS
+        ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7))
+        : 0;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.closing) this.start();
@@ -197,14 +208,18 @@ export class OtelExport implements RecordSink {
         this.queued = [];
         return;
       }
-      if (!this.ready) await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
+      if (!this.ready)
+        await Promise.race([new Promise<void>((r) => this.readyWaiters.push(r)), delay(timeoutMs)]);
       if (this.ready) this.flush();
       else this.local.exportFailed += this.queued.splice(0).length;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       const msg: ToExporter = { type: 'close' };
       worker.postMessage(msg);
       if ((await Promise.race([exited, delay(timeoutMs).then(() => 'timeout' as const)])) === 'timeout') {
-        this.opts.log.error({ thread: 'otel-export' }, 'OpenTelemetry export thread did not finish in time; stopping it');
+        this.opts.log.error(
+          { thread: 'otel-export' },
+          'OpenTelemetry export thread did not finish in time; stopping it'
+        );
         await worker.terminate();
       }
     })();

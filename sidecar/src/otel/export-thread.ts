@@ -112,7 +112,11 @@ function main(port: NonNullable<typeof parentPort>, init: ExportInit): void {
         resource,
         readers: [
           new PeriodicExportingMetricReader({
-            exporter: new OTLPMetricExporter({ url: init.metricsUrl, headers: init.headers, timeoutMillis: init.exportTimeoutMs }),
+            exporter: new OTLPMetricExporter({
+              url: init.metricsUrl,
+              headers: init.headers,
+              timeoutMillis: init.exportTimeoutMs,
+            }),
             exportIntervalMillis: init.metricsIntervalMs,
             exportTimeoutMillis: Math.min(init.exportTimeoutMs, init.metricsIntervalMs),
           }),

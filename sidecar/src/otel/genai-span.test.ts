@@ -82,22 +82,31 @@ describe('describeSpan: the GenAI semantic conventions', () => {
     ['/api/embeddings', 'embeddings'],
     ['/v1/embeddings', 'embeddings'],
   ] as const)('%s is the %s operation', (endpoint, operation) => {
-    const d = describeSpan(toSpanInput(record({ endpoint, path: endpoint }), false), { server, captureContent: false });
+    const d = describeSpan(toSpanInput(record({ endpoint, path: endpoint }), false), {
+      server,
+      captureContent: false,
+    });
     expect(d.attributes['gen_ai.operation.name']).toBe(operation);
     expect(d.name).toBe(`${operation} tiny`);
   });
 
   it('gives other endpoints a plain HTTP span without GenAI attributes', () => {
     const tags = describeSpan(
-      toSpanInput(record({ method: 'GET', endpoint: '/api/tags', path: '/api/tags', model: undefined }), false),
+      toSpanInput(
+        record({ method: 'GET', endpoint: '/api/tags', path: '/api/tags', model: undefined }),
+        false
+      ),
       { server, captureContent: false }
     );
     expect(tags.name).toBe('GET /api/tags');
     expect(Object.keys(tags.attributes).filter((k) => k.startsWith('gen_ai.'))).toEqual([]);
-    const other = describeSpan(toSpanInput(record({ method: 'GET', endpoint: 'other', path: '/x/y' }), false), {
-      server,
-      captureContent: false,
-    });
+    const other = describeSpan(
+      toSpanInput(record({ method: 'GET', endpoint: 'other', path: '/x/y' }), false),
+      {
+        server,
+        captureContent: false,
+      }
+    );
     expect(other.name).toBe('GET');
     expect(other.attributes['url.path']).toBe('/x/y');
   });
@@ -133,7 +142,9 @@ describe('describeSpan: the GenAI semantic conventions', () => {
 
   it("attaches the conventions' opt-in message attributes when capture is on", () => {
     const d = describeSpan(toSpanInput(record(), true), { server, captureContent: true });
-    expect(JSON.parse(d.attributes['gen_ai.system_instructions'] as string)).toEqual([{ type: 'text', content: 'be brief' }]);
+    expect(JSON.parse(d.attributes['gen_ai.system_instructions'] as string)).toEqual([
+      { type: 'text', content: 'be brief' },
+    ]);
     expect(JSON.parse(d.attributes['gen_ai.input.messages'] as string)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'weather in Paris?' }] },
       { role: 'assistant', parts: [{ type: 'tool_call', name: 'weather', arguments: { city: 'Paris' } }] },

@@ -125,7 +125,8 @@ function jsonOrText(text: string): unknown {
 }
 
 function inputMessage(m: PromptMessage, redact: (t: string) => string): ChatMessage {
-  if (m.role === 'tool') return { role: 'tool', parts: [{ type: 'tool_call_response', response: redact(m.content) }] };
+  if (m.role === 'tool')
+    return { role: 'tool', parts: [{ type: 'tool_call_response', response: redact(m.content) }] };
   const parts: Part[] = [];
   if (m.thinking) parts.push({ type: 'reasoning', content: redact(m.thinking) });
   if (m.content) parts.push({ type: 'text', content: redact(m.content) });
@@ -137,7 +138,8 @@ function inputMessage(m: PromptMessage, redact: (t: string) => string): ChatMess
 function content(a: SpanAttributes, input: SpanInput, redact: (t: string) => string): void {
   const p = input.prompt;
   if (p) {
-    if (p.system) a['gen_ai.system_instructions'] = JSON.stringify([{ type: 'text', content: redact(p.system) }]);
+    if (p.system)
+      a['gen_ai.system_instructions'] = JSON.stringify([{ type: 'text', content: redact(p.system) }]);
     const messages: ChatMessage[] = p.messages
       ? p.messages.map((m) => inputMessage(m, redact))
       : p.prompt !== undefined
@@ -152,7 +154,11 @@ function content(a: SpanAttributes, input: SpanInput, redact: (t: string) => str
     if (r.thinking) parts.push({ type: 'reasoning', content: redact(r.thinking) });
     if (r.content) parts.push({ type: 'text', content: redact(r.content) });
     parts.push(...toolCallParts(r.tool_calls, redact));
-    const out: ChatMessage = { role: 'assistant', parts, finish_reason: input.done_reason ?? (input.status === 'success' ? 'stop' : 'error') };
+    const out: ChatMessage = {
+      role: 'assistant',
+      parts,
+      finish_reason: input.done_reason ?? (input.status === 'success' ? 'stop' : 'error'),
+    };
     a['gen_ai.output.messages'] = JSON.stringify([out]);
   }
 }

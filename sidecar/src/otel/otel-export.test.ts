@@ -27,7 +27,10 @@ describe('OpenTelemetry options', () => {
   it.each([
     [['--otlp-endpoint', 'collector:4318'], /--otlp-endpoint: not an http\(s\) URL/],
     [['--otlp-endpoint', 'grpc://collector:4317'], /--otlp-endpoint: not an http\(s\) URL/],
-    [['--otlp-endpoint', 'http://c:4318', '--otlp-headers', 'novalue'], /--otlp-headers: expected name=value/],
+    [
+      ['--otlp-endpoint', 'http://c:4318', '--otlp-headers', 'novalue'],
+      /--otlp-headers: expected name=value/,
+    ],
     [['--otlp-queue-size', '0'], /at least 1/],
   ])('rejects %j with a clear message', (argv, message) => {
     expect(() => loadConfig(argv, {})).toThrow(ConfigError);

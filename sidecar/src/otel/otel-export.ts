@@ -36,7 +36,9 @@ export function parseHeaders(pairs: readonly string[]): Record<string, string> {
 function sidecarVersion(): string {
   try {
     // src/otel or dist/otel: the package's manifest is two levels up either way.
-    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -74,5 +76,9 @@ export function createOtelExport(
   overrides: Partial<Pick<ExportInit, 'batchDelayMs' | 'exportTimeoutMs'>> = {}
 ): OtelExport | null {
   if (!config.otlpEndpoint) return null;
-  return new OtelExport({ init: { ...exportInit(config), ...overrides }, log, memoryMb: config.workerMemoryMb });
+  return new OtelExport({
+    init: { ...exportInit(config), ...overrides },
+    log,
+    memoryMb: config.workerMemoryMb,
+  });
 }

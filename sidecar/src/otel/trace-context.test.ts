@@ -6,8 +6,16 @@ const PARENT = '00f067aa0ba902b7';
 
 describe('parseTraceparent', () => {
   it('reads a version-00 header, sampled or not', () => {
-    expect(parseTraceparent(`00-${TRACE}-${PARENT}-01`)).toEqual({ traceId: TRACE, spanId: PARENT, sampled: true });
-    expect(parseTraceparent(`00-${TRACE}-${PARENT}-00`)).toEqual({ traceId: TRACE, spanId: PARENT, sampled: false });
+    expect(parseTraceparent(`00-${TRACE}-${PARENT}-01`)).toEqual({
+      traceId: TRACE,
+      spanId: PARENT,
+      sampled: true,
+    });
+    expect(parseTraceparent(`00-${TRACE}-${PARENT}-00`)).toEqual({
+      traceId: TRACE,
+      spanId: PARENT,
+      sampled: false,
+    });
     // Other flag bits do not hide the sampled bit.
     expect(parseTraceparent(`00-${TRACE}-${PARENT}-03`)?.sampled).toBe(true);
   });
@@ -71,7 +79,16 @@ describe('continueTrace', () => {
 });
 
 describe('upstreamRequestHeaders with a traceparent', () => {
-  const raw = ['Host', 'lens:11435', 'traceparent', `00-${TRACE}-${PARENT}-01`, 'tracestate', 'a=1', 'X-Other', 'y'];
+  const raw = [
+    'Host',
+    'lens:11435',
+    'traceparent',
+    `00-${TRACE}-${PARENT}-01`,
+    'tracestate',
+    'a=1',
+    'X-Other',
+    'y',
+  ];
 
   it("replaces the caller's traceparent with ours and passes tracestate on", () => {
     const ours = `00-${TRACE}-${'1'.repeat(16)}-01`;
@@ -89,7 +106,14 @@ describe('upstreamRequestHeaders with a traceparent', () => {
 
   it('adds one when the caller sent none', () => {
     const ours = `00-${TRACE}-${'1'.repeat(16)}-01`;
-    expect(upstreamRequestHeaders(['X-Other', 'y'], 'u', ours)).toEqual(['X-Other', 'y', 'traceparent', ours, 'host', 'u']);
+    expect(upstreamRequestHeaders(['X-Other', 'y'], 'u', ours)).toEqual([
+      'X-Other',
+      'y',
+      'traceparent',
+      ours,
+      'host',
+      'u',
+    ]);
   });
 
   it('leaves the headers untouched without one (export off)', () => {

@@ -41,13 +41,18 @@ export interface StoredMessage {
 }
 
 /** The stored message, as the analytics API serves it (polled: the writer thread batches). */
-export async function storedMessage(sidecar: TestSidecar, id: string, timeoutMs = 10_000): Promise<StoredMessage> {
+export async function storedMessage(
+  sidecar: TestSidecar,
+  id: string,
+  timeoutMs = 10_000
+): Promise<StoredMessage> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await request(`${sidecar.adminUrl}/analytics/messages/${id}`);
     const text = await res.body.text();
     if (res.statusCode === 200) return (JSON.parse(text) as { message: StoredMessage }).message;
-    if (Date.now() > deadline) throw new Error(`message ${id} not stored within ${timeoutMs} ms: ${res.statusCode} ${text}`);
+    if (Date.now() > deadline)
+      throw new Error(`message ${id} not stored within ${timeoutMs} ms: ${res.statusCode} ${text}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -55,7 +60,8 @@ export async function storedMessage(sidecar: TestSidecar, id: string, timeoutMs 
 /** Value of one series in the sidecar's /metrics (0 when absent). */
 export async function metric(sidecar: TestSidecar, series: string): Promise<number> {
   const text = await (await request(`${sidecar.adminUrl}/metrics`)).body.text();
-  for (const line of text.split('\n')) if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
+  for (const line of text.split('\n'))
+    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
   return 0;
 }
 

@@ -23,11 +23,14 @@ import { eventually, metric, send, storedMessage, type StoredMessage } from './h
 
 const available = jaegerBinary() !== undefined;
 if (!available && !process.env.CI)
-  console.warn(`Skipping the Jaeger tests: no jaeger binary. Build it with ${JAEGER_INSTALL} (~10 min of CPU, once).`);
+  console.warn(
+    `Skipping the Jaeger tests: no jaeger binary. Build it with ${JAEGER_INSTALL} (~10 min of CPU, once).`
+  );
 const describeJaeger = available || process.env.CI ? describe : describe.skip;
 
 const CALLER_SPAN = 'eee19b7ec3c1b174';
-const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+const hex = (n: number) =>
+  Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 
 /** Jaeger shows an array attribute as its JSON text. */
 function list(value: unknown): unknown {
@@ -44,7 +47,12 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
   beforeAll(async () => {
     model = testOllamaModels()[0];
     jaeger = await startJaeger();
-    sidecar = await startSidecar(testOllamaUrl(), ['--otlp-endpoint', jaeger.otlpUrl, '--otlp-service-name', service]);
+    sidecar = await startSidecar(testOllamaUrl(), [
+      '--otlp-endpoint',
+      jaeger.otlpUrl,
+      '--otlp-service-name',
+      service,
+    ]);
     await sidecar.app.services.otel?.whenReady();
   });
   afterAll(async () => {
@@ -79,7 +87,12 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
       sidecar,
       'POST',
       '/api/chat',
-      { model, stream: false, messages: [{ role: 'user', content: 'hello there' }], options: { num_predict: 6, temperature: 0.5, seed: 3 } },
+      {
+        model,
+        stream: false,
+        messages: [{ role: 'user', content: 'hello there' }],
+        options: { num_predict: 6, temperature: 0.5, seed: 3 },
+      },
       { 'x-session-id': 'otel-session' }
     );
     expect(sent.status).toBe(200);
@@ -106,10 +119,15 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
     });
     expect(tags['error.type']).toBeUndefined();
     // Content is opt-in.
-    expect(Object.keys(tags).filter((k) => k.startsWith('gen_ai.input') || k.startsWith('gen_ai.output'))).toEqual([]);
+    expect(
+      Object.keys(tags).filter((k) => k.startsWith('gen_ai.input') || k.startsWith('gen_ai.output'))
+    ).toEqual([]);
     // The span the proxy's thread decided on is the one exported.
     const record = await sidecar.waitForRecord((r) => r.id === sent.id);
-    expect({ trace: record.trace?.trace_id, span: record.trace?.span_id }).toEqual({ trace: trace.traceID, span: span.spanID });
+    expect({ trace: record.trace?.trace_id, span: record.trace?.span_id }).toEqual({
+      trace: trace.traceID,
+      span: span.spanID,
+    });
   });
 
   it("continues an incoming traceparent: the span is the caller span's child in the caller's trace", async () => {
@@ -140,17 +158,31 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
 
   it('the upstream request carries the sidecar span: a second sidecar in front continues into this one', async () => {
     // front → sidecar → Ollama, both exporting: the inner span must hang off the front one.
-    const front = await startSidecar(sidecar.url, ['--otlp-endpoint', jaeger.otlpUrl, '--otlp-service-name', `${service}-front`]);
+    const front = await startSidecar(sidecar.url, [
+      '--otlp-endpoint',
+      jaeger.otlpUrl,
+      '--otlp-service-name',
+      `${service}-front`,
+    ]);
     try {
       const withParent = hex(32);
-      const a = await send(front, 'POST', '/api/embed', { model, input: ['a', 'b'] }, { traceparent: `00-${withParent}-${CALLER_SPAN}-01` });
+      const a = await send(
+        front,
+        'POST',
+        '/api/embed',
+        { model, input: ['a', 'b'] },
+        { traceparent: `00-${withParent}-${CALLER_SPAN}-01` }
+      );
       expect(a.status).toBe(200);
       const t1 = await waitForTrace(jaeger, withParent, (t) => t.spans.length === 2);
       const outer = t1.spans.find((s) => t1.processes[s.processID].serviceName === `${service}-front`)!;
       const inner = t1.spans.find((s) => t1.processes[s.processID].serviceName === service)!;
       expect(outer.references).toEqual([{ refType: 'CHILD_OF', traceID: withParent, spanID: CALLER_SPAN }]);
       expect(inner.references).toEqual([{ refType: 'CHILD_OF', traceID: withParent, spanID: outer.spanID }]);
-      expect([outer.operationName, inner.operationName]).toEqual([`embeddings ${model}`, `embeddings ${model}`]);
+      expect([outer.operationName, inner.operationName]).toEqual([
+        `embeddings ${model}`,
+        `embeddings ${model}`,
+      ]);
       // Each sidecar stored its own message of the same request.
       expect(tagsOf(outer)['ollama_lens.request_id']).toBe(a.id);
       expect(tagsOf(inner)['ollama_lens.request_id']).not.toBe(a.id);
@@ -167,10 +199,22 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
 
       // A caller that sampled its trace out gets no span from either sidecar: the decision travels on.
       const unsampled = hex(32);
-      expect((await send(front, 'GET', '/api/version', undefined, { traceparent: `00-${unsampled}-${CALLER_SPAN}-00` })).status).toBe(200);
+      expect(
+        (
+          await send(front, 'GET', '/api/version', undefined, {
+            traceparent: `00-${unsampled}-${CALLER_SPAN}-00`,
+          })
+        ).status
+      ).toBe(200);
       // Spans leave in order: once a later request's spans are in, the unsampled one would be too.
       const marker = hex(32);
-      expect((await send(front, 'GET', '/api/version', undefined, { traceparent: `00-${marker}-${CALLER_SPAN}-01` })).status).toBe(200);
+      expect(
+        (
+          await send(front, 'GET', '/api/version', undefined, {
+            traceparent: `00-${marker}-${CALLER_SPAN}-01`,
+          })
+        ).status
+      ).toBe(200);
       await waitForTrace(jaeger, marker, (t) => t.spans.length === 2);
       const res = await fetch(`${jaeger.queryUrl}/api/traces/${unsampled}`);
       expect(res.status).toBe(404);
@@ -180,7 +224,11 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
   });
 
   it('a failed request has error.type, an error status and no response model', async () => {
-    const sent = await send(sidecar, 'POST', '/api/chat', { model: 'no-such-model', stream: false, messages: [{ role: 'user', content: 'hi' }] });
+    const sent = await send(sidecar, 'POST', '/api/chat', {
+      model: 'no-such-model',
+      stream: false,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(sent.status).toBe(404);
     const stored = await storedMessage(sidecar, sent.id);
     const { span } = await spanOf(sent.id);
@@ -207,7 +255,9 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
     expect(otel.restarts).toBe(1);
     const { span } = await spanOf(sent.id);
     expect(span.operationName).toBe('GET /api/version');
-    await eventually(async () => expect(await metric(sidecar, 'ollama_otel_spans_exported_total')).toBe(before + 1));
+    await eventually(async () =>
+      expect(await metric(sidecar, 'ollama_otel_spans_exported_total')).toBe(before + 1)
+    );
     expect(await metric(sidecar, 'ollama_otel_spans_dropped_total{reason="export_error"}')).toBe(0);
   });
 });
@@ -259,19 +309,37 @@ describeJaeger('OpenTelemetry content capture (opt-in)', () => {
     expect(JSON.parse(tags['gen_ai.input.messages'] as string)).toEqual(
       stored.prompt!.messages!.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }))
     );
-    const output = JSON.parse(tags['gen_ai.output.messages'] as string) as { role: string; parts: { type: string; content: string }[]; finish_reason: string }[];
+    const output = JSON.parse(tags['gen_ai.output.messages'] as string) as {
+      role: string;
+      parts: { type: string; content: string }[];
+      finish_reason: string;
+    }[];
     expect(output).toEqual([
-      { role: 'assistant', parts: [{ type: 'text', content: stored.response!.content }], finish_reason: stored.done_reason },
+      {
+        role: 'assistant',
+        parts: [{ type: 'text', content: stored.response!.content }],
+        finish_reason: stored.done_reason,
+      },
     ]);
   });
 
   it('a generate request with a system prompt: system instructions apart from the prompt', async () => {
-    const sent = await send(sidecar, 'POST', '/api/generate', { model, prompt: 'Say hi.', system: 'Be terse.', stream: false, options: { num_predict: 4 } });
+    const sent = await send(sidecar, 'POST', '/api/generate', {
+      model,
+      prompt: 'Say hi.',
+      system: 'Be terse.',
+      stream: false,
+      options: { num_predict: 4 },
+    });
     expect(sent.status).toBe(200);
     const stored = await storedMessage(sidecar, sent.id);
     const tags = tagsOf(await span(sent.id));
-    expect(JSON.parse(tags['gen_ai.system_instructions'] as string)).toEqual([{ type: 'text', content: stored.prompt!.system }]);
-    expect(JSON.parse(tags['gen_ai.input.messages'] as string)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Say hi.' }] }]);
+    expect(JSON.parse(tags['gen_ai.system_instructions'] as string)).toEqual([
+      { type: 'text', content: stored.prompt!.system },
+    ]);
+    expect(JSON.parse(tags['gen_ai.input.messages'] as string)).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Say hi.' }] },
+    ]);
   });
 
   it("the client's no-capture header keeps text off the span as it keeps it out of the store", async () => {
@@ -279,7 +347,12 @@ describeJaeger('OpenTelemetry content capture (opt-in)', () => {
       sidecar,
       'POST',
       '/api/chat',
-      { model, stream: false, options: { num_predict: 4 }, messages: [{ role: 'user', content: 'secret plans' }] },
+      {
+        model,
+        stream: false,
+        options: { num_predict: 4 },
+        messages: [{ role: 'user', content: 'secret plans' }],
+      },
       { 'x-ollama-lens-no-capture': '1' }
     );
     expect(sent.status).toBe(200);

@@ -130,8 +130,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startJaeger(readyTimeoutMs = 30_000): Promise<JaegerServer> {
   const bin = jaegerBinary();
   if (!bin)
-    throw new Error(`the jaeger binary is missing: run ${JAEGER_INSTALL} (it builds ~/.cache/ollama-lens/bin/jaeger)`);
-  const [otlpPort, queryPort, queryGrpcPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    throw new Error(
+      `the jaeger binary is missing: run ${JAEGER_INSTALL} (it builds ~/.cache/ollama-lens/bin/jaeger)`
+    );
+  const [otlpPort, queryPort, queryGrpcPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-jaeger-'));
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, config(otlpPort, queryPort, queryGrpcPort, metricsPort));
@@ -204,7 +211,9 @@ export async function waitForTrace(
       if (last && ready(last)) return last;
     }
     if (Date.now() > deadline)
-      throw new Error(`trace ${traceId} not complete in Jaeger within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+      throw new Error(
+        `trace ${traceId} not complete in Jaeger within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`
+      );
     await sleep(100);
   }
 }
