@@ -186,6 +186,42 @@ describe('Explorer table', () => {
   });
 });
 
+describe('Explorer rows and columns', () => {
+  it('a row opens a preview of its prompt and answer, and closes it again', async () => {
+    const p = await suite.page();
+    await openExplorer(p, '?q=haiku');
+    const row = p.page.locator(`[data-message-id="${suite.info.ids.thinking}"]`);
+    const toggle = row.getByRole('button', { name: 'Preview' });
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    await toggle.click();
+    const preview = p.page.getByTestId('message-preview');
+    await preview.getByText(/Moon pulls the water/).waitFor();
+    await expect(preview.innerText()).resolves.toContain('Write a haiku about tides.');
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    // Still on the Explorer: the preview does not open the message.
+    expect(p.page.url()).toContain('/explorer?');
+    await toggle.click();
+    await expect(preview.count()).resolves.toBe(0);
+  });
+
+  it('hides and shows columns, and remembers the choice', async () => {
+    const p = await suite.freshPage();
+    await p.page.goto(`${APP}/explorer`);
+    await p.page.waitForSelector('[data-testid="message-row"]');
+    await settle(p);
+    const headers = () => p.page.locator('thead th').allInnerTexts();
+    expect(await headers()).toContain('Cost');
+    await p.page.getByRole('button', { name: 'Columns' }).click();
+    await p.page.getByRole('group', { name: 'Table columns' }).getByText('Cost', { exact: true }).click();
+    expect(await headers()).not.toContain('Cost');
+    expect((await rows(p.page))[0].text.split('\t')).toHaveLength(7);
+    await p.page.reload();
+    await p.page.waitForSelector('[data-testid="message-row"]');
+    expect(await headers()).not.toContain('Cost');
+    await p.context.close();
+  });
+});
+
 describe('Explorer with the keyboard alone', () => {
   it('search, a model filter, sorting and opening a message', async () => {
     const p = await suite.freshPage();

@@ -6,7 +6,9 @@ import {
   Alert,
   Badge,
   Button,
+  Checkbox,
   Icon,
+  IconButton,
   LoadingBar,
   RadioButtonGroup,
   Stack,
@@ -30,6 +32,45 @@ export interface MessageTableState extends SceneObjectState {
   page: number;
   nextCursor: string | null;
   pageSize: number;
+  /** The row whose preview is open, and what the preview shows. */
+  expanded?: string;
+  preview?: RowPreview;
+  /** Columns the person chose to hide (kept in this browser). */
+  hidden: ColumnKey[];
+}
+
+export interface RowPreview {
+  id: string;
+  loading: boolean;
+  error?: string;
+  prompt?: string;
+  response?: string;
+}
+
+export type ColumnKey = 'time' | 'model' | 'user' | 'prompt' | 'tokens' | 'latency' | 'cost' | 'status';
+
+/** Where the column choice is kept between visits. */
+const HIDDEN_COLUMNS_KEY = 'ollamalens.explorer.hiddenColumns';
+/** How much of the prompt and the answer a row preview shows. */
+const PREVIEW_CHARS = 600;
+
+function storedHiddenColumns(): ColumnKey[] {
+  try {
+    const raw = window.localStorage.getItem(HIDDEN_COLUMNS_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed)
+      ? parsed.filter((k): k is ColumnKey => COLUMNS.some((c) => c.key === k && !c.fixed))
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+function clip(text: string | undefined): string | undefined {
+  if (!text) {
+    return undefined;
+  }
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
 }
 
 /**
@@ -48,8 +89,50 @@ export class MessageTable extends SceneObjectBase<MessageTableState> {
       page: 0,
       nextCursor: null,
       pageSize: DEFAULT_PAGE_SIZE,
+      hidden: storedHiddenColumns(),
       ...state,
     });
+  }
+
+  /** Opens (or closes) the preview under a row: the start of the prompt and of the answer. */
+  togglePreview(id: string) {
+    if (this.state.expanded === id) {
+      this.setState({ expanded: undefined, preview: undefined });
+      return;
+    }
+    this.setState({ expanded: id, preview: { id, loading: true } });
+    void this.loadPreview(id);
+  }
+
+  private async loadPreview(id: string) {
+    try {
+      const { message } = await this.source.currentQuery().client.message(id);
+      const prompt =
+        message.prompt?.prompt ??
+        message.prompt?.messages
+          ?.filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .pop();
+      if (this.state.expanded === id) {
+        this.setState({
+          preview: { id, loading: false, prompt: clip(prompt), response: clip(message.response?.content) },
+        });
+      }
+    } catch (err) {
+      if (this.state.expanded === id) {
+        this.setState({ preview: { id, loading: false, error: err instanceof Error ? err.message : String(err) } });
+      }
+    }
+  }
+
+  setColumnShown(key: ColumnKey, shown: boolean) {
+    const hidden = shown ? this.state.hidden.filter((k) => k !== key) : [...new Set([...this.state.hidden, key])];
+    this.setState({ hidden });
+    try {
+      window.localStorage.setItem(HIDDEN_COLUMNS_KEY, JSON.stringify(hidden));
+    } catch {
+      // storage unavailable: the choice lasts for this page only
+    }
   }
 
   private get source(): ExplorerQuerySource {
@@ -113,7 +196,14 @@ export class MessageTable extends SceneObjectBase<MessageTableState> {
       if (seq !== this.requestSeq) {
         return;
       }
-      this.setState({ rows: result.messages, nextCursor: result.next_cursor, page, loading: false });
+      this.setState({
+        rows: result.messages,
+        nextCursor: result.next_cursor,
+        page,
+        loading: false,
+        expanded: undefined,
+        preview: undefined,
+      });
     } catch (err) {
       if (seq !== this.requestSeq) {
         return;
@@ -147,19 +237,80 @@ export function StatusBadge({ status, httpStatus }: { status: RequestStatus; htt
 
 const PAGE_SIZE_OPTIONS = PAGE_SIZES.map((n) => ({ label: String(n), value: n }));
 
-const COLUMNS: Array<{ label: string; sort?: SortField; align?: 'right' }> = [
-  { label: 'Time', sort: 'time' },
-  { label: 'Model', sort: 'model' },
-  { label: 'User', sort: 'user' },
-  { label: 'Prompt' },
-  { label: 'Tokens in / out', sort: 'tokens', align: 'right' },
-  { label: 'Latency', sort: 'latency', align: 'right' },
-  { label: 'Cost', align: 'right' },
-  { label: 'Status' },
+interface Column {
+  key: ColumnKey;
+  label: string;
+  sort?: SortField;
+  align?: 'right';
+  /** Always shown: the time holds the preview toggle, the prompt the link to the message. */
+  fixed?: boolean;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'time', label: 'Time', sort: 'time', fixed: true },
+  { key: 'model', label: 'Model', sort: 'model' },
+  { key: 'user', label: 'User', sort: 'user' },
+  { key: 'prompt', label: 'Prompt', fixed: true },
+  { key: 'tokens', label: 'Tokens in / out', sort: 'tokens', align: 'right' },
+  { key: 'latency', label: 'Latency', sort: 'latency', align: 'right' },
+  { key: 'cost', label: 'Cost', align: 'right' },
+  { key: 'status', label: 'Status' },
 ];
 
+/** The column choice: a button that shows a checkbox per optional column. */
+function ColumnPicker({ model, hidden }: { model: MessageTable; hidden: ColumnKey[] }) {
+  const styles = useStyles2(getStyles);
+  const [open, setOpen] = React.useState(false);
+  return (
+    <div className={styles.columnPicker}>
+      <Button
+        size="sm"
+        variant="secondary"
+        fill="outline"
+        icon="columns"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        Columns
+      </Button>
+      {open && (
+        <fieldset className={styles.columnMenu} aria-label="Table columns">
+          {COLUMNS.filter((c) => !c.fixed).map((c) => (
+            <Checkbox
+              key={c.key}
+              label={c.label}
+              value={!hidden.includes(c.key)}
+              onChange={(e) => model.setColumnShown(c.key, e.currentTarget.checked)}
+            />
+          ))}
+        </fieldset>
+      )}
+    </div>
+  );
+}
+
+function RowPreviewView({ preview }: { preview?: RowPreview }) {
+  const styles = useStyles2(getStyles);
+  if (!preview || preview.loading) {
+    return <span className={styles.muted}>Loading the preview…</span>;
+  }
+  if (preview.error) {
+    return <span className={styles.muted}>Could not load the preview: {preview.error}</span>;
+  }
+  return (
+    <dl className={styles.preview}>
+      <dt>Prompt</dt>
+      <dd>{plainText(preview.prompt) || <em>(no prompt text)</em>}</dd>
+      <dt>Answer</dt>
+      <dd>{plainText(preview.response) || <em>(no answer text)</em>}</dd>
+    </dl>
+  );
+}
+
 function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
-  const { rows, loading, error, page, nextCursor, pageSize } = model.useState();
+  const { rows, loading, error, page, nextCursor, pageSize, hidden, expanded, preview } = model.useState();
+  const columns = COLUMNS.filter((c) => !hidden.includes(c.key));
+  const shown = (key: ColumnKey) => !hidden.includes(key);
   const styles = useStyles2(getStyles);
   const parent = model.parent as unknown as ExplorerQuerySource | null;
   const sortState = parent?.sortState?.() ?? { sort: 'time' as SortField, order: 'desc' as const };
@@ -175,7 +326,7 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
       <table className={styles.table}>
         <thead>
           <tr>
-            {COLUMNS.map((col) => {
+            {columns.map((col) => {
               const active = col.sort !== undefined && sortState.sort === col.sort;
               return (
                 <th
@@ -199,40 +350,62 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
         </thead>
         <tbody>
           {rows.map((m) => (
-            <tr
-              key={m.id}
-              className={styles.row}
-              onClick={() => model.open(m.id)}
-              data-testid="message-row"
-              data-message-id={m.id}
-            >
-              <td className={styles.nowrap}>{formatTime(m.started_at)}</td>
-              <td>{plainText(m.model) ?? '—'}</td>
-              <td>{plainText(m.user) ?? '—'}</td>
-              <td className={styles.preview}>
-                <a
-                  href={parent?.messageHref(m.id)}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    e.stopPropagation();
-                    model.open(m.id);
-                  }}
-                  title="Open the message"
-                >
-                  {plainText(m.prompt_preview) || <em>(no prompt text)</em>}
-                </a>
-              </td>
-              <td className={styles.right}>{formatTokens(m.input_tokens, m.output_tokens)}</td>
-              <td className={styles.right}>{formatDuration(m.duration_ms)}</td>
-              <td className={styles.right}>{formatCost(m.cost)}</td>
-              <td>
-                <StatusBadge status={m.status} httpStatus={m.http_status} />
-              </td>
-            </tr>
+            <React.Fragment key={m.id}>
+              <tr
+                className={styles.row}
+                onClick={() => model.open(m.id)}
+                data-testid="message-row"
+                data-message-id={m.id}
+              >
+                <td className={styles.nowrap}>
+                  <IconButton
+                    name={expanded === m.id ? 'angle-down' : 'angle-right'}
+                    aria-label="Preview"
+                    aria-expanded={expanded === m.id}
+                    size="sm"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      model.togglePreview(m.id);
+                    }}
+                  />
+                  {formatTime(m.started_at)}
+                </td>
+                {shown('model') && <td>{plainText(m.model) ?? '—'}</td>}
+                {shown('user') && <td>{plainText(m.user) ?? '—'}</td>}
+                <td className={styles.previewCell}>
+                  <a
+                    href={parent?.messageHref(m.id)}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      e.stopPropagation();
+                      model.open(m.id);
+                    }}
+                    title="Open the message"
+                  >
+                    {plainText(m.prompt_preview) || <em>(no prompt text)</em>}
+                  </a>
+                </td>
+                {shown('tokens') && <td className={styles.right}>{formatTokens(m.input_tokens, m.output_tokens)}</td>}
+                {shown('latency') && <td className={styles.right}>{formatDuration(m.duration_ms)}</td>}
+                {shown('cost') && <td className={styles.right}>{formatCost(m.cost)}</td>}
+                {shown('status') && (
+                  <td>
+                    <StatusBadge status={m.status} httpStatus={m.http_status} />
+                  </td>
+                )}
+              </tr>
+              {expanded === m.id && (
+                <tr data-testid="message-preview">
+                  <td colSpan={columns.length}>
+                    <RowPreviewView preview={preview} />
+                  </td>
+                </tr>
+              )}
+            </React.Fragment>
           ))}
           {rows.length === 0 && !loading && !error && (
             <tr>
-              <td colSpan={COLUMNS.length} className={styles.empty}>
+              <td colSpan={columns.length} className={styles.empty}>
                 No messages match these filters in this time range.
               </td>
             </tr>
@@ -240,6 +413,7 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
         </tbody>
       </table>
       <Stack direction="row" gap={1} justifyContent="flex-end" alignItems="center">
+        <ColumnPicker model={model} hidden={hidden} />
         <span className={styles.pageLabel}>Rows per page</span>
         <RadioButtonGroup
           size="sm"
@@ -288,7 +462,26 @@ const getStyles = (theme: GrafanaTheme2) => ({
   row: css({ cursor: 'pointer', '&:hover': { background: theme.colors.action.hover } }),
   right: css({ textAlign: 'right !important' as 'right' }),
   nowrap: css({ whiteSpace: 'nowrap' }),
-  preview: css({ maxWidth: 480, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  previewCell: css({ maxWidth: 480, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  preview: css({
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    gap: theme.spacing(0.5, 2),
+    margin: 0,
+    dt: { color: theme.colors.text.secondary },
+    dd: { margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
+  }),
+  muted: css({ color: theme.colors.text.secondary }),
+  columnPicker: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), marginRight: 'auto' }),
+  columnMenu: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1.5),
+    margin: 0,
+    padding: theme.spacing(0.5, 1),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+  }),
   sortButton: css({
     background: 'none',
     border: 'none',
