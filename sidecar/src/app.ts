@@ -69,7 +69,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // A store in trouble is reported ("degraded"), never a reason to stop forwarding.
     services.readiness.push({ name: 'store', critical: false, check: () => store.health() });
   }
-  if (otel) tap.addSink(otel);
+  if (otel) {
+    tap.addSink(otel);
+    // Like the store: reported ("degraded" when failing), never a reason to stop forwarding.
+    services.readiness.push({ name: 'otel', critical: false, check: () => otel.health() });
+  }
   for (const sink of opts.sinks ?? []) tap.addSink(sink);
 
   // Admin concerns first: their routes are exact paths, the proxy is the catch-all.

@@ -29,6 +29,8 @@ const STATS_INTERVAL_MS = 100;
 const CRASH_WINDOW_MS = 10_000;
 /** Logs export failures at most this often (a collector that is down would otherwise log every batch). */
 const ERROR_LOG_INTERVAL_MS = 60_000;
+/** An export failure this recent makes /readyz report the export as failing. */
+const RECENT_FAILURE_MS = 60_000;
 
 /** Starts the export thread from the built JavaScript, or from the TypeScript sources under tsx (tests). */
 function spawnExportThread(init: ExportInit, memoryMb: number): Worker {
@@ -191,6 +193,25 @@ export class OtelExport implements RecordSink {
       },
       queueDepth: this.depth(),
     };
+  }
+
+  /** For /readyz (not critical: a collector in trouble costs spans, never requests). */
+  async health(): Promise<{ ok: boolean; detail: Record<string, unknown> }> {
+    const s = this.stats;
+    const detail: Record<string, unknown> = {
+      endpoint: this.opts.init.tracesUrl,
+      exported: s.exported,
+      dropped: s.dropped,
+      queue_depth: s.queueDepth,
+      thread_restarts: this.restarts,
+    };
+    const last = this.thread.lastError;
+    if (last && Date.now() - last.at < RECENT_FAILURE_MS)
+      return {
+        ok: false,
+        detail: { ...detail, error: last.message, error_at: new Date(last.at).toISOString() },
+      };
+    return { ok: this.worker !== null, detail };
   }
 
   /** The thread's handle, for tests that kill it. */

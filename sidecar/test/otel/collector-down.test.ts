@@ -5,6 +5,7 @@
  */
 import { testOllamaUrl } from '../harness/env';
 import { freePort } from '../harness/ollama';
+import { request } from 'undici';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
 import { eventually, metric, send } from './helpers';
 
@@ -39,6 +40,17 @@ it('requests succeed while spans are dropped and counted: queue_full past the bo
       exported: await metric(sidecar, 'ollama_otel_spans_exported_total'),
     }).toEqual({ queue_full: 3, export_error: 2, exported: 0 });
   }, 30_000);
+
+  // Reported, not fatal: still ready to forward, the export shown as failing.
+  const ready = await request(`${sidecar.adminUrl}/readyz`);
+  const body = (await ready.body.json()) as {
+    status: string;
+    checks: Record<string, { ok: boolean; critical?: boolean }>;
+  };
+  expect(ready.statusCode).toBe(200);
+  expect(body.status).toBe('degraded');
+  expect(body.checks.otel).toEqual({ ok: false, critical: false });
+  expect(body.checks.upstream.ok).toBe(true);
 
   // Once the queue has room again, spans are taken (and, the collector still down, dropped once more).
   expect((await send(sidecar, 'GET', '/api/version')).status).toBe(200);

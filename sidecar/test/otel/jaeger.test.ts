@@ -248,6 +248,14 @@ describeJaeger('OpenTelemetry export to a real Jaeger', () => {
     await eventually(async () => expect(otel.stats.queueDepth).toBe(0));
     const before = await metric(sidecar, 'ollama_otel_spans_exported_total');
     expect(before).toBeGreaterThan(0);
+    const ready = (await (await fetch(`${sidecar.adminUrl}/readyz`)).json()) as {
+      status: string;
+      checks: Record<string, { ok: boolean }>;
+    };
+    expect({ status: ready.status, otel: ready.checks.otel }).toEqual({
+      status: 'ready',
+      otel: { ok: true, critical: false },
+    });
     await otel.threadForTests!.terminate();
     // The request right after the thread's death waits for the restart, not the client.
     const sent = await send(sidecar, 'GET', '/api/version');
