@@ -37,10 +37,11 @@ export type WriterCommand =
 
 export type ToWriter =
   /**
-   * One record, structured-cloned: its strings are copied once, into the message, which the thread
-   * then owns (bench/record-path.ts: cheaper than JSON text transferred as a buffer, which copies twice).
+   * The records of one event-loop turn, structured-cloned: their strings are copied once, into the
+   * message, which the thread then owns (bench/record-path.ts: cheaper than JSON text transferred as
+   * a buffer, which copies twice); one message per turn saves the per-message cost under load.
    */
-  | { type: 'record'; record: MeasurementRecord }
+  | { type: 'records'; records: MeasurementRecord[] }
   | { type: 'command'; id: number; command: WriterCommand }
   | { type: 'close' };
 

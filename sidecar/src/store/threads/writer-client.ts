@@ -25,8 +25,9 @@ export class WriterClient implements RecordSink {
   readonly name = 'store';
   private worker: Worker | null = null;
   private ready = false;
-  /** Records that arrived while no thread was up to take them. */
+  /** Records not yet posted: this turn's, or all that arrived while no thread was up. */
   private pending: MeasurementRecord[] = [];
+  private postScheduled: NodeJS.Immediate | undefined;
   /** Records posted to the current thread. */
   private posted = 0;
   /** The current thread's last report. */
@@ -163,22 +164,25 @@ export class WriterClient implements RecordSink {
       this.local.queue_full++;
       return;
     }
-    if (this.worker && this.ready) {
-      // Posted at once, one message each: the copy is spread over requests instead of a burst.
-      const msg: ToWriter = { type: 'record', record: r };
-      this.worker.postMessage(msg);
-      this.posted++;
-    } else this.pending.push(r);
+    this.pending.push(r);
+    // Posted at the end of this event-loop turn, with whatever else the turn recorded: small messages,
+    // spread over requests, never a burst.
+    if (this.ready && !this.postScheduled) {
+      this.postScheduled = setImmediate(() => {
+        this.postScheduled = undefined;
+        this.post();
+      });
+    }
   }
 
-  /** Hands the records that waited for the thread (it was starting or restarting). */
+  /** Hands the waiting records to the thread (when it is up). */
   private post(): void {
-    if (!this.worker || !this.ready) return;
-    for (const record of this.pending.splice(0)) {
-      const msg: ToWriter = { type: 'record', record };
-      this.worker.postMessage(msg);
-      this.posted++;
-    }
+    if (!this.worker || !this.ready || this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    this.posted += records.length;
+    const msg: ToWriter = { type: 'records', records };
+    this.worker.postMessage(msg);
   }
 
   /** Runs a data-management command in the writer thread, after every record handed over before it. */
@@ -224,6 +228,7 @@ export class WriterClient implements RecordSink {
   close(timeoutMs = 60_000): Promise<void> {
     this.closing ??= (async () => {
       if (this.restartTimer) clearTimeout(this.restartTimer);
+      if (this.postScheduled) clearImmediate(this.postScheduled);
       const worker = this.worker;
       if (!worker) {
         this.local.store_error += this.pending.length;

@@ -117,9 +117,9 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
 
   port.on('message', (m: ToWriter) => {
     switch (m.type) {
-      case 'record':
-        received++;
-        writer.record(m.record);
+      case 'records':
+        received += m.records.length;
+        for (const record of m.records) writer.record(record);
         return;
       case 'command':
         run(m.command).then(
