@@ -8,8 +8,9 @@
  *   npm run bench:browser
  *   BENCH_MESSAGES=200000 BENCH_RUNS=3 npx tsx bench/browser.ts
  *
- * Environment: BENCH_MESSAGES (1M), BENCH_RUNS (5), BENCH_DB (directory of the generated stores, shared
- * with bench/store.ts: `day-<n>.db` is reused when it holds the asked-for count).
+ * Environment: BENCH_MESSAGES (1M), BENCH_RUNS (5), BENCH_DB (directory of the generated stores; this
+ * benchmark's own file there is `browser-day-<n>.db`, reused when it holds the asked-for count — it never
+ * opens or removes bench/store.ts's files, which may be in use).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,10 +34,10 @@ const ROW_OPTS: RowOptions = { captureContent: true, prices: { '*': { input: 0.1
 const EXPLORER = '/a/ollamalens-explorer-app/explorer';
 const ROW = '[data-testid="message-row"]';
 
-/** The store of bench/store.ts's "day" shape: reused when present with the right count. */
+/** bench/store.ts's "day" shape in a file of this benchmark's own: reused when it holds the right count. */
 function dayStore(): { file: string; note: string } {
   fs.mkdirSync(DB_DIR, { recursive: true });
-  const file = path.join(DB_DIR, `day-${MESSAGES}.db`);
+  const file = path.join(DB_DIR, `browser-day-${MESSAGES}.db`);
   if (fs.existsSync(file)) {
     const s = new MessageStore(file);
     const d = dataSummary(s);
@@ -45,7 +46,7 @@ function dayStore(): { file: string; note: string } {
       const age = (Date.now() - d.newest) / 3_600_000;
       return { file, note: `reused ${file} (newest message ${age.toFixed(1)} h old)` };
     }
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    throw new Error(`${file} holds ${d.messages} messages, not ${MESSAGES}: remove it to build it again`);
   }
   const store = new MessageStore(file);
   const end = Date.now();
