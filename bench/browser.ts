@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { percentile, table } from './lib';
 import { ensureFreshBundle } from '../plugin/jest/bundle';
 import { buildHost } from '../plugin/browser/host/build';
-import { launchChromium, openPage, settle, type SuitePage } from '../plugin/browser/lib/browser';
+import { launchChromium, openPage, settle, type SuitePage } from '../plugin/browser/lib/chromium';
 import { startStack } from '../plugin/browser/stack/stack';
 import { dataSummary, DAY_MS } from '../sidecar/src/store/aggregate';
 import { prepareRow, type RowOptions } from '../sidecar/src/store/row';
@@ -59,7 +59,7 @@ function dayStore(): { file: string; note: string } {
     ordered: { count: MESSAGES },
   });
   const t0 = performance.now();
-  for (let done = 0; done < MESSAGES; ) {
+  for (let done = 0; done < MESSAGES;) {
     const n = Math.min(10_000, MESSAGES - done);
     const rows = Array.from({ length: n }, () => prepareRow(f.next(), ROW_OPTS));
     for (let i = 0; i < rows.length; i += 1000) store.insert(rows.slice(i, i + 1000));
@@ -72,19 +72,18 @@ function dayStore(): { file: string; note: string } {
 }
 
 async function firstRowId(page: Page): Promise<string | null> {
-  return page.evaluate((sel) => document.querySelector(sel)?.getAttribute('data-message-id') ?? null, ROW);
+  const first = page.locator(ROW).first();
+  return (await first.count()) > 0 ? first.getAttribute('data-message-id') : null;
 }
 
 /** Resolves when the table shows something other than `before` (new first row, or no rows). */
 async function tableChanged(page: Page, before: string | null): Promise<void> {
-  await page.waitForFunction(
-    ({ sel, before }) => {
-      const first = document.querySelector(sel)?.getAttribute('data-message-id') ?? null;
-      return first !== before || document.body.innerText.includes('No messages match these filters');
-    },
-    { sel: ROW, before },
-    { timeout: 30_000, polling: 'raf' }
-  );
+  // Page-side source text: this file is type-checked without the DOM library.
+  const changed = `(() => {
+    const first = document.querySelector(${JSON.stringify(ROW)})?.getAttribute('data-message-id') ?? null;
+    return first !== ${JSON.stringify(before)} || document.body.innerText.includes('No messages match these filters');
+  })()`;
+  await page.waitForFunction(changed, undefined, { timeout: 30_000, polling: 'raf' });
 }
 
 async function time(fn: () => Promise<void>): Promise<number> {
@@ -98,7 +97,11 @@ async function main() {
   console.log(note);
   ensureFreshBundle();
   const hostDir = await buildHost();
-  const stack = await startStack({ pluginDist: path.join(__dirname, '..', 'plugin', 'dist'), hostDir, db: file });
+  const stack = await startStack({
+    pluginDist: path.join(__dirname, '..', 'plugin', 'dist'),
+    hostDir,
+    db: file,
+  });
   const chromium = await launchChromium();
   const samples: Record<string, number[]> = { first: [], search: [], filter: [], open: [] };
   try {
@@ -126,7 +129,9 @@ async function main() {
       await p.page.getByRole('option', { name: 'error', exact: true }).waitFor();
       await p.page.keyboard.press('ArrowDown');
       before = await firstRowId(p.page);
-      samples.filter.push(await time(() => p.page.keyboard.press('Enter').then(() => tableChanged(p.page, before))));
+      samples.filter.push(
+        await time(() => p.page.keyboard.press('Enter').then(() => tableChanged(p.page, before)))
+      );
       await p.page.keyboard.press('Escape');
       await settle(p);
 
@@ -152,9 +157,17 @@ async function main() {
     }
     const p50 = percentile(sorted, 50);
     const max = sorted[sorted.length - 1];
-    return [name, `${p50.toFixed(0)} ms`, `${max.toFixed(0)} ms`, `${target} ms`, p50 <= target ? 'pass' : 'FAIL'];
+    return [
+      name,
+      `${p50.toFixed(0)} ms`,
+      `${max.toFixed(0)} ms`,
+      `${target} ms`,
+      p50 <= target ? 'pass' : 'FAIL',
+    ];
   };
-  console.log(`\nChromium over ${MESSAGES.toLocaleString('en-US')} messages, ${RUNS} runs (${os.cpus().length} cores)\n`);
+  console.log(
+    `\nChromium over ${MESSAGES.toLocaleString('en-US')} messages, ${RUNS} runs (${os.cpus().length} cores)\n`
+  );
   console.log(
     table(
       ['step', 'p50', 'max', 'target', ''],

@@ -65,15 +65,7 @@ const EXTERNALS: Record<string, unknown> = {
   rxjs,
 };
 
-declare global {
-  interface Window {
-    /** Set when the app has rendered (the suite waits on it). */
-    __hostReady?: boolean;
-    __hostError?: string;
-    /** In-app navigation, as a click on a link in Grafana would do. */
-    __hostNavigate?: (url: string) => void;
-  }
-}
+// window.__hostReady, __hostError and __hostNavigate are declared in ../lib/browser.ts (what the suite reads).
 
 interface AppSettingsView {
   enabled: boolean;
