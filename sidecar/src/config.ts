@@ -34,6 +34,8 @@ export interface Config {
   userLabelLimit: number;
   prices: PriceTable;
   nvidiaSmi: string;
+  rocmSmi: string;
+  ioreg: string;
   /** OLLAMA_NUM_PARALLEL of the Ollama behind the proxy: requests beyond it per model count as queued. */
   ollamaNumParallel: number;
   // store
@@ -107,6 +109,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'userLabelLimit', env: 'OLLAMA_LENS_USER_LABEL_LIMIT', flag: '--user-label-limit', kind: 'int', default: '20', help: 'Distinct users that get their own label value; the rest are `other`.', min: 1 },
   { key: 'prices', env: 'OLLAMA_LENS_PRICES', flag: '--prices', kind: 'json', default: '{}', help: 'Shadow price table, USD per million tokens: {"llama3.2":{"input":0.1,"output":0.4},"*":{...}}, or @path/to/file.json.' },
   { key: 'nvidiaSmi', env: 'OLLAMA_LENS_NVIDIA_SMI', flag: '--nvidia-smi', kind: 'string', default: 'nvidia-smi', help: 'nvidia-smi command used for GPU metrics (skipped when absent).' },
+  { key: 'rocmSmi', env: 'OLLAMA_LENS_ROCM_SMI', flag: '--rocm-smi', kind: 'string', default: 'rocm-smi', help: 'rocm-smi command used for AMD GPU metrics (skipped when absent; empty turns it off).' },
+  { key: 'ioreg', env: 'OLLAMA_LENS_IOREG', flag: '--ioreg', kind: 'string', default: 'ioreg', help: 'ioreg command used for Apple Silicon GPU metrics on macOS (skipped when absent; empty turns it off).' },
   { key: 'ollamaNumParallel', env: 'OLLAMA_LENS_OLLAMA_NUM_PARALLEL', flag: '--ollama-num-parallel', kind: 'int', default: '1', help: 'OLLAMA_NUM_PARALLEL of the Ollama behind the proxy (requests it runs at once per model); in-flight requests beyond it count in ollama_request_queue_depth.', min: 1 },
   { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'SQLite file of the message store.' },
   { key: 'storeEnabled', env: 'OLLAMA_LENS_STORE', flag: '--store', kind: 'bool', default: 'true', help: 'Keep messages in the SQLite store (false: metrics only).' },

@@ -8,7 +8,9 @@ import { bearerAuth } from '../analytics/auth';
 import { isLoopback } from '../config';
 import type { Services } from '../services';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from './exposition';
-import { GpuCollector } from './gpu';
+import { GpuCollector, nvidiaSmiSource } from './gpu';
+import { rocmSmiSource } from './gpu-amd';
+import { ioregSource } from './gpu-apple';
 import { HostCollector } from './host';
 import { BoundedLabel, UNINSTALLED_MODEL_LIMIT } from './labels';
 import { createMetrics, registerDefaultMetrics } from './metrics';
@@ -33,7 +35,12 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
     onModels: (names) => names.forEach((n) => models.pin(n)),
   });
   const host = new HostCollector();
-  const gpu = new GpuCollector({ command: config.nvidiaSmi, timeoutMs });
+  const gpu = new GpuCollector({
+    sources: [nvidiaSmiSource(config.nvidiaSmi), rocmSmiSource(config.rocmSmi), ioregSource(config.ioreg)],
+    timeoutMs,
+  });
+
+  let noGpuToolLogged = false;
 
   const inFlight = new InFlight();
   const metrics = createMetrics(registry, {
@@ -67,17 +74,27 @@ export const metricsPlugin: FastifyPluginAsync<Services> = async (app, services)
     [
       { name: 'ollama', run: () => ollama.poll() },
       { name: 'host', run: () => host.poll() },
-      {
-        name: 'gpu',
+      // One task per GPU tool, so each one's failure and recovery is logged once on its own; a tool
+      // that is not installed is noted once at debug level and never run again, and a machine with
+      // none of them gets one info line.
+      ...gpu.pollers.map((p) => ({
+        name: `gpu:${p.source.tool}`,
         run: async () => {
-          const before = gpu.state;
-          await gpu.poll();
-          if (gpu.state === 'absent' && before !== 'absent')
-            log.info({ command: config.nvidiaSmi }, 'nvidia-smi not found: no GPU metrics');
-          if (gpu.state === 'failing')
-            throw new Error(`nvidia-smi failed: ${gpu.lastError ?? 'unknown error'}`);
+          const before = p.state;
+          await p.poll();
+          if (p.state === 'absent' && before !== 'absent')
+            log.debug({ command: p.source.command }, `${p.source.tool} not found: no GPU metrics from it`);
+          if (!noGpuToolLogged && gpu.pollers.every((q) => q.state === 'absent')) {
+            noGpuToolLogged = true;
+            log.info(
+              { tools: gpu.pollers.map((q) => q.source.command) },
+              'no GPU tool found: no GPU metrics'
+            );
+          }
+          if (p.state === 'failing')
+            throw new Error(`${p.source.tool} failed: ${p.lastError ?? 'unknown error'}`);
         },
-      },
+      })),
     ],
     {
       onFailing: (task, err) =>
