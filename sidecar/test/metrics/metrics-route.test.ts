@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { Registry } from 'prom-client';
 import { NVIDIA_SMI_ARGS } from '../../src/metrics/gpu';
+import { ROCM_SMI_ARGS } from '../../src/metrics/gpu-amd';
+import { IOREG_ARGS } from '../../src/metrics/gpu-apple';
+import { gpuFixture, standInTool } from '../fixtures/gpu/stand-in';
 import { testOllamaUrl } from '../harness/env';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar';
 import { find, parseExposition, value, type ParsedExposition } from './exposition-reader';
@@ -64,12 +67,19 @@ beforeAll(async () => {
     `#!/bin/sh\n[ "$1" = "${NVIDIA_SMI_ARGS[0]}" ] && [ "$2" = "${NVIDIA_SMI_ARGS[1]}" ] || exit 2\necho "0, NVIDIA L4, 41, 7000, 23034, 55, 38.61"\n`
   );
   chmodSync(smi, 0o755);
+  // Likewise rocm-smi and ioreg, answering with recorded outputs, to check --rocm-smi and --ioreg.
+  const rocm = standInTool(dir, 'rocm-smi', ROCM_SMI_ARGS, gpuFixture('rocm-smi', 'rx6700xt-rocm612.json'));
+  const ioreg = standInTool(dir, 'ioreg', IOREG_ARGS, gpuFixture('ioreg', 'm1-pro-stats-1094.txt'));
   sidecar = await startSidecar(testOllamaUrl(), [
     '--poll-interval-ms',
     '200',
     '--user-label',
     '--nvidia-smi',
     smi,
+    '--rocm-smi',
+    rocm,
+    '--ioreg',
+    ioreg,
   ]);
 });
 afterAll(async () => {
@@ -110,10 +120,14 @@ describe('GET /metrics', () => {
     expect(value(exp, 'ollama_model_loaded', { model: 'tiny:latest' })).toBeDefined();
     expect(value(exp, 'ollama_host_memory_total_bytes')).toBeGreaterThan(0);
     expect(value(exp, 'ollama_host_uptime_seconds')).toBeGreaterThan(0);
-    const gpu = { gpu: '0', name: 'NVIDIA L4' };
+    const gpu = { gpu: '0', name: 'NVIDIA L4', vendor: 'nvidia' };
     expect(value(exp, 'ollama_gpu_utilization_ratio', gpu)).toBe(0.41);
     expect(value(exp, 'ollama_gpu_memory_total_bytes', gpu)).toBe(23034 * 1024 * 1024);
     expect(value(exp, 'ollama_gpu_power_watts', gpu)).toBe(38.61);
+    const amd = { gpu: '0', name: 'Navi 22 [Radeon RX 6700/6700 XT / 6800M]', vendor: 'amd' };
+    expect(value(exp, 'ollama_gpu_temperature_celsius', amd)).toBe(45);
+    const apple = { gpu: '0', name: 'AGXAcceleratorG13X', vendor: 'apple' };
+    expect(value(exp, 'ollama_gpu_memory_used_bytes', apple)).toBe(340983808);
   });
 
   it('counts a streamed request as its record says, with its id as exemplar', async () => {
