@@ -65,4 +65,8 @@ describe('config', () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     expect(norm(readme)).toContain(norm(markdownTable()));
   });
+  it('refuses a store thread heap too small for the largest captured message', () => {
+    expect(() => loadConfig(['--worker-memory-mb', '64'])).toThrow(/at least 128 \(8 × the capture limit\)/);
+    expect(loadConfig(['--worker-memory-mb', '64', '--capture-limit', String(8 * 1024 * 1024)]).workerMemoryMb).toBe(64);
+  });
 });

@@ -123,7 +123,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'batchMs', env: 'OLLAMA_LENS_BATCH_MS', flag: '--batch-ms', kind: 'int', default: '200', help: 'Longest a record waits before its batch is written, in ms.', min: 1 },
   { key: 'queryWorkers', env: 'OLLAMA_LENS_QUERY_WORKERS', flag: '--query-workers', kind: 'int', default: '2', help: 'Threads that serve analytics queries, each with its own read connection (the proxy\'s thread never runs one).', min: 1 },
   { key: 'queryTimeoutMs', env: 'OLLAMA_LENS_QUERY_TIMEOUT_MS', flag: '--query-timeout-ms', kind: 'int', default: '15000', help: 'Time budget of one analytics query, in ms; past it the query is stopped and answered with a JSON error.', min: 100 },
-  { key: 'workerMemoryMb', env: 'OLLAMA_LENS_WORKER_MEMORY_MB', flag: '--worker-memory-mb', kind: 'int', default: '256', help: 'JavaScript heap limit of each store and query thread, in MiB; a query that needs more fails alone.', min: 32 },
+  { key: 'workerMemoryMb', env: 'OLLAMA_LENS_WORKER_MEMORY_MB', flag: '--worker-memory-mb', kind: 'int', default: '256', help: 'JavaScript heap limit of each store and query thread, in MiB (at least 8 × --capture-limit, so the largest message fits); a query that needs more fails alone.', min: 32 },
   { key: 'otlpEndpoint', env: 'OLLAMA_LENS_OTLP_ENDPOINT', flag: '--otlp-endpoint', kind: 'string', default: '', help: 'Base URL of an OpenTelemetry collector\'s OTLP/HTTP receiver (e.g. http://127.0.0.1:4318): one span per request (GenAI semantic conventions), sent to its /v1/traces path; incoming traceparent headers are continued. Off when empty.' },
   { key: 'otlpHeaders', env: 'OLLAMA_LENS_OTLP_HEADERS', flag: '--otlp-headers', kind: 'list', default: '', help: 'Comma-separated name=value headers sent with each OTLP export (e.g. a collector\'s API key).' },
   { key: 'otlpServiceName', env: 'OLLAMA_LENS_OTLP_SERVICE_NAME', flag: '--otlp-service-name', kind: 'string', default: 'ollama-lens', help: 'service.name of the exported spans.' },
@@ -243,6 +243,15 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
   config.sessionHeader = config.sessionHeader.toLowerCase();
   config.noCaptureHeader = config.noCaptureHeader.toLowerCase();
   if (config.redactPatterns.length > 0) config.redact = true;
+  // A store thread must hold the largest captured message as text and as objects. Node stops a thread
+  // at its heap limit only when the limit is reached by many small allocations: one single allocation
+  // far past it (a huge string) aborts the whole process instead, so the limit must leave that room.
+  const minWorkerMb = Math.ceil((8 * config.captureLimitBytes) / (1024 * 1024));
+  if (config.workerMemoryMb < minWorkerMb) {
+    throw new ConfigError(
+      `--worker-memory-mb / OLLAMA_LENS_WORKER_MEMORY_MB: ${config.workerMemoryMb} MiB cannot hold a message of --capture-limit ${config.captureLimitBytes} bytes; use at least ${minWorkerMb} (8 × the capture limit) or lower the capture limit`
+    );
+  }
   for (const p of config.redactPatterns) {
     try {
       new RegExp(p);

@@ -103,6 +103,11 @@ export class ReaderPool {
     return this.readers.length;
   }
 
+  /** The threads of the queries running now, for tests that kill one. */
+  get busyThreadsForTests(): Worker[] {
+    return this.readers.filter((r) => r.task).map((r) => r.worker);
+  }
+
   /** Queries running now. */
   get busy(): number {
     return this.readers.filter((r) => r.task).length;
