@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { buildApp, type Sidecar } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import type { MeasurementRecord, RecordSink } from '../../src/tap/record';
+import type { MeasurementRecord, RecordSink, RequestStartInfo } from '../../src/tap/record';
 
 export interface TestSidecar {
   url: string;
   adminUrl: string;
   app: Sidecar;
   records: MeasurementRecord[];
+  /** Every request that reached the tap (its body read), in order. */
+  started: RequestStartInfo[];
   /** Resolves with the first record (already emitted or yet to come) that matches. */
   waitForRecord(match: (r: MeasurementRecord) => boolean, timeoutMs?: number): Promise<MeasurementRecord>;
   close(): Promise<void>;
@@ -26,9 +28,13 @@ export async function startSidecar(upstream: string, flags: string[] = []): Prom
   const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-test-'));
   const config = loadConfig(['--port', '0', '--upstream', upstream, '--log-level', 'warn', '--db', join(dir, 'lens.db'), ...flags], {});
   const records: MeasurementRecord[] = [];
+  const started: RequestStartInfo[] = [];
   const waiters: { match: (r: MeasurementRecord) => boolean; resolve: (r: MeasurementRecord) => void }[] = [];
   const sink: RecordSink = {
     name: 'test',
+    onRequestStart(info) {
+      started.push(info);
+    },
     record(r) {
       records.push(r);
       for (const w of [...waiters]) {
@@ -48,6 +54,7 @@ export async function startSidecar(upstream: string, flags: string[] = []): Prom
     adminUrl,
     app,
     records,
+    started,
     waitForRecord(match, timeoutMs = 10000) {
       const found = records.find(match);
       if (found) return Promise.resolve(found);

@@ -141,13 +141,15 @@ async function cancelOne(): Promise<void> {
       })
     );
     const ac = new AbortController();
+    const before = sidecar.started.length;
     const abandoned = post(
       '/api/generate',
       { model: MODEL, prompt: 'abandon me', options: { num_predict: 30 } },
       {},
       ac.signal
     ).catch(() => 0);
-    await sleep(5);
+    // Abandon it once all three reached the sidecar (an abort before that leaves no record at all).
+    for (let waited = 0; sidecar.started.length < before + 3 && waited < 10_000; waited += 5) await sleep(5);
     ac.abort();
     await Promise.all([...busy, abandoned]);
     const r = await sidecar.waitForRecord((x) => x.prompt?.prompt === 'abandon me', 10_000);
