@@ -368,6 +368,17 @@ function thin<T>(xs: readonly T[]): T[] {
  * depends on how many messages the window holds, and a window with few matches gets all of them.
  */
 function probeScatter(store: MessageStore, f: MessageFilters, w: Window): ScatterPoint[] {
+  // A window of at most SCATTER_MAX messages is shown whole: probes would find only the first message
+  // after each instant, so a burst (many messages between two probes) would collapse to one point.
+  const windowed = buildWhere({ ...f, from: w.from, to: w.to });
+  if (windowed.empty) return [];
+  const few = store
+    .prepare(
+      `SELECT ${SCATTER_COLUMNS} FROM messages s WHERE s.seq IN (SELECT m.seq FROM messages m ${windowed.sql} ` +
+        `ORDER BY m.started_at LIMIT ${SCATTER_MAX + 1}) ORDER BY s.started_at, s.seq`
+    )
+    .all(...windowed.params) as ScatterPoint[];
+  if (few.length <= SCATTER_MAX) return few;
   // The probe instant is the only lower bound (each ≥ from): with two, SQLite may seek by `from`
   // and walk to the instant, which turns every probe into a scan.
   const where = buildWhere({ ...f, from: undefined, to: w.to });
