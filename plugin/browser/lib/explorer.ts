@@ -40,10 +40,8 @@ export async function pickOption(p: SuitePage, label: string, option: string): P
   const input = p.page.getByRole('combobox', { name: label });
   await input.focus();
   await p.page.keyboard.type(option);
-  await p.page.getByRole('option', { name: option, exact: true }).waitFor();
-  // Typing filters the list; the arrow highlights the first match, Enter picks it.
-  await p.page.keyboard.press('ArrowDown');
-  await p.page.keyboard.press('Enter');
+  // Typing filters the list; the option itself is clicked (the highlight can move while counts load).
+  await p.page.getByRole('option', { name: option, exact: true }).click();
   await p.page.keyboard.press('Escape');
 }
 
