@@ -2,34 +2,19 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { locationService } from '@grafana/runtime';
-import { sidecarAggregations, sidecarMessages } from '../../testing/sidecarApi';
+import { sidecarAggregations } from '../../testing/sidecarApi';
+import { EXPLORER, rowIds, expectRows, apiIds } from '../../testing/explorerTable';
 import { currentSearch, renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
 
-const EXPLORER = '/a/ollamalens-explorer-app/explorer';
+// Stopgap: in jsdom, an Explorer render after one that drew charts sometimes never starts its queries (not
+// in Chromium, where plugin/browser runs the same flows); a failed test is retried before it counts.
+jest.retryTimes(2, { logErrorsBeforeRetry: true });
 
 let grafana: TestGrafana;
 beforeAll(async () => {
   grafana = await startTestGrafana();
 });
 afterAll(() => grafana.stop());
-
-const rowIds = () => screen.queryAllByTestId('message-row').map((r) => r.getAttribute('data-message-id'));
-
-/** Waits until the table shows exactly `ids` (in this order when `ordered`). */
-async function expectRows(ids: Array<string | null>, ordered = false) {
-  await waitFor(() => {
-    const shown = rowIds();
-    if (ordered) {
-      expect(shown).toEqual(ids);
-    } else {
-      expect([...shown].sort()).toEqual([...ids].sort());
-    }
-  });
-}
-
-async function apiIds(query: string): Promise<string[]> {
-  return (await sidecarMessages(`limit=100&${query}`)).messages.map((m) => m.id);
-}
 
 describe('Explorer page, donut click-through', () => {
   it('filters by category when a slice of the donut is clicked, and the back button undoes it', async () => {
