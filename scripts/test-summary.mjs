@@ -1,11 +1,24 @@
-// Sums jest JSON reports into the one closing line CI reads: "N passed, N failed".
-// A suite that failed to run (syntax error, failed setup) counts as one failed test, so it cannot hide.
+// Sums jest JSON reports and the static gates (reports/gates.json, from gates.mjs) into the one closing
+// line CI reads: "N passed, N failed". A suite that failed to run (syntax error, failed setup) counts as
+// one failed test, so it cannot hide; so does a missing gates report.
 import { readFileSync } from 'node:fs';
 
 let passed = 0;
 let failed = 0;
 const files = process.argv.slice(2).filter((f) => !f.includes('*'));
+const gatesFile = files.find((f) => f.endsWith('gates.json'));
+if (gatesFile === undefined) {
+  console.error('no gates report was written');
+  failed += 1;
+}
 for (const file of files) {
+  if (file === gatesFile) {
+    for (const gate of JSON.parse(readFileSync(file, 'utf8')).gates) {
+      if (gate.ok) passed += 1;
+      else failed += 1;
+    }
+    continue;
+  }
   const r = JSON.parse(readFileSync(file, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;

@@ -121,7 +121,7 @@ function buildPanel(p: PanelDef): cog.Builder<dashboard.Panel> {
         b.mappings([
           {
             type: dashboard.MappingType.SpecialValue,
-            options: { match: dashboard.SpecialValueMatch.NullAndNaN, result: { text: p.emptyText, color: 'text', index: 0 } },
+            options: { match: dashboard.SpecialValueMatch.NullAndNan, result: { text: p.emptyText, color: 'text', index: 0 } },
           },
         ]).noValue(p.emptyText);
       }
