@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MeasurementRecord, RecordSink } from '../tap/record';
 import type { ExportInit, ExportThreadStats, FromExporter, ToExporter } from './protocol';
 import { toSpanInput, type SpanInput } from './span-input';
+import { restartDelayMs } from '../store/threads/spawn';
 
 export interface OtelExportLog {
   info(obj: object, msg: string): void;
@@ -26,7 +27,6 @@ export interface OtelExportStats {
 
 const EMPTY: ExportThreadStats = { received: 0, exported: 0, queueFull: 0, exportFailed: 0, queueDepth: 0 };
 const STATS_INTERVAL_MS = 100;
-const CRASH_WINDOW_MS = 10_000;
 /** Logs export failures at most this often (a collector that is down would otherwise log every batch). */
 const ERROR_LOG_INTERVAL_MS = 60_000;
 /** An export failure this recent makes /readyz report the export as failing. */
@@ -139,14 +139,13 @@ export class OtelExport implements RecordSink {
       { thread: 'otel-export', exitCode: code, lost },
       'OpenTelemetry export thread died; restarting it (requests unaffected)'
     );
-    const delay =
-      Date.now() - this.startedAt < CRASH_WINDOW_MS
-        ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7))
-        : 0;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (!this.closing) this.start();
-    }, delay);
+    this.restartTimer = setTimeout(
+      () => {
+        this.restartTimer = undefined;
+        if (!this.closing) this.start();
+      },
+      restartDelayMs(this.startedAt, this.restarts)
+    );
     this.restartTimer.unref();
   }
 

@@ -20,3 +20,11 @@ export function spawnThread(role: ThreadRole, data: object, resourceLimits: Reso
     execArgv: ['--require', require.resolve('tsx/cjs')],
   });
 }
+
+/** A thread that dies again within this long of its start waits before the next restart. */
+const CRASH_WINDOW_MS = 10_000;
+
+/** How long to wait before restarting a thread that died: at once, or backing off when it keeps dying. */
+export function restartDelayMs(startedAt: number, restarts: number): number {
+  return Date.now() - startedAt < CRASH_WINDOW_MS ? Math.min(30_000, 250 * 2 ** Math.min(restarts, 7)) : 0;
+}

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { StoreStats } from '../../metrics/store-stats';
 import type { MeasurementRecord, RecordSink } from '../../tap/record';
 import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from './protocol';
-import { spawnThread } from './spawn';
+import { restartDelayMs, spawnThread } from './spawn';
 import { StoreThreadError, type ThreadEvents } from './thread-events';
 
 export interface WriterClientOptions extends ThreadEvents {
@@ -12,8 +12,6 @@ export interface WriterClientOptions extends ThreadEvents {
 
 const EMPTY: WriterThreadStats = { received: 0, written: 0, storeErrors: 0, queueFull: 0, queueDepth: 0 };
 const STATS_INTERVAL_MS = 50;
-/** A thread that dies again within this long of its start waits before the next restart (backoff). */
-const CRASH_WINDOW_MS = 10_000;
 
 /**
  * The store's sink on the proxy's thread. `record()` posts the record to the writer thread, which does
@@ -139,14 +137,13 @@ export class WriterClient implements RecordSink {
       { thread: 'writer', exitCode: code, lost },
       'store writer thread died; restarting it (requests unaffected)'
     );
-    const delay =
-      Date.now() - this.startedAt < CRASH_WINDOW_MS
-        ? Math.min(30_000, 250 * 2 ** Math.min(this.restarts, 7))
-        : 0;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (!this.closing) this.start();
-    }, delay);
+    this.restartTimer = setTimeout(
+      () => {
+        this.restartTimer = undefined;
+        if (!this.closing) this.start();
+      },
+      restartDelayMs(this.startedAt, this.restarts)
+    );
     this.restartTimer.unref();
   }
 
