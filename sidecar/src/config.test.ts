@@ -13,7 +13,11 @@ describe('config', () => {
   });
 
   it('reads env vars, and flags win over them', () => {
-    const env = { OLLAMA_LENS_PORT: '9000', OLLAMA_LENS_UPSTREAM: 'http://ollama:11434', OLLAMA_LENS_REDACT: 'yes' };
+    const env = {
+      OLLAMA_LENS_PORT: '9000',
+      OLLAMA_LENS_UPSTREAM: 'http://ollama:11434',
+      OLLAMA_LENS_REDACT: 'yes',
+    };
     expect(loadConfig([], env)).toMatchObject({ port: 9000, redact: true });
     expect(loadConfig(['--port', '9001'], env).port).toBe(9001);
     expect(loadConfig(['--port=9002'], env).port).toBe(9002);
@@ -42,12 +46,18 @@ describe('config', () => {
     expect(() => loadConfig(['--host', '0.0.0.0'], {})).toThrow(/without a token/);
     expect(loadConfig(['--host', '0.0.0.0', '--admin-token', 's3cret'], {}).adminToken).toBe('s3cret');
     // The proxy may listen widely when the admin endpoints stay on loopback.
-    expect(() => loadConfig(['--host', '0.0.0.0', '--admin-port', '9100', '--admin-host', '127.0.0.1'], {})).not.toThrow();
-    expect(() => loadConfig(['--admin-port', '9100', '--admin-host', '0.0.0.0'], {})).toThrow(/without a token/);
+    expect(() =>
+      loadConfig(['--host', '0.0.0.0', '--admin-port', '9100', '--admin-host', '127.0.0.1'], {})
+    ).not.toThrow();
+    expect(() => loadConfig(['--admin-port', '9100', '--admin-host', '0.0.0.0'], {})).toThrow(
+      /without a token/
+    );
   });
 
   it('reads a price table inline or from a file', () => {
-    expect(loadConfig(['--prices', '{"*": {"input": 0.5, "output": 1.5}}'], {}).prices).toEqual({ '*': { input: 0.5, output: 1.5 } });
+    expect(loadConfig(['--prices', '{"*": {"input": 0.5, "output": 1.5}}'], {}).prices).toEqual({
+      '*': { input: 0.5, output: 1.5 },
+    });
     expect(() => loadConfig(['--prices', '@/nonexistent/prices.json'], {})).toThrow(/cannot read/);
   });
 
@@ -67,6 +77,8 @@ describe('config', () => {
   });
   it('refuses a store thread heap too small for the largest captured message', () => {
     expect(() => loadConfig(['--worker-memory-mb', '64'])).toThrow(/at least 128 \(8 × the capture limit\)/);
-    expect(loadConfig(['--worker-memory-mb', '64', '--capture-limit', String(8 * 1024 * 1024)]).workerMemoryMb).toBe(64);
+    expect(
+      loadConfig(['--worker-memory-mb', '64', '--capture-limit', String(8 * 1024 * 1024)]).workerMemoryMb
+    ).toBe(64);
   });
 });

@@ -84,6 +84,8 @@ interface OptionSpec<K extends keyof Config = keyof Config> {
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+// One line per option: the table reads like the README's.
+// prettier-ignore
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'host', env: 'OLLAMA_LENS_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'Address the proxy listens on (apps connect here instead of Ollama).' },
   { key: 'port', env: 'OLLAMA_LENS_PORT', flag: '--port', kind: 'int', default: '11435', help: 'Port the proxy listens on.', min: 0 },
@@ -143,8 +145,10 @@ function parseValue(spec: OptionSpec, raw: string): unknown {
     case 'int': {
       if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${where}: expected a whole number, got "${raw}"`);
       const n = Number(raw);
-      if (spec.min !== undefined && n < spec.min) throw new ConfigError(`${where}: must be at least ${spec.min}, got ${n}`);
-      if (spec.key.toLowerCase().includes('port') && n > 65535) throw new ConfigError(`${where}: not a port: ${n}`);
+      if (spec.min !== undefined && n < spec.min)
+        throw new ConfigError(`${where}: must be at least ${spec.min}, got ${n}`);
+      if (spec.key.toLowerCase().includes('port') && n > 65535)
+        throw new ConfigError(`${where}: not a port: ${n}`);
       return n;
     }
     case 'bool': {
@@ -160,13 +164,18 @@ function parseValue(spec: OptionSpec, raw: string): unknown {
       } catch {
         throw new ConfigError(`${where}: not a URL: "${raw}" (e.g. http://127.0.0.1:11434)`);
       }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${where}: only http and https are supported, got ${u.protocol}`);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        throw new ConfigError(`${where}: only http and https are supported, got ${u.protocol}`);
       return u;
     }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'level':
-      if (!(LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${where}: expected one of ${LEVELS.join(', ')}, got "${raw}"`);
+      if (!(LEVELS as readonly string[]).includes(raw))
+        throw new ConfigError(`${where}: expected one of ${LEVELS.join(', ')}, got "${raw}"`);
       return raw;
     case 'json': {
       return parsePrices(where, raw);
@@ -192,12 +201,22 @@ function parsePrices(where: string, raw: string): PriceTable {
   } catch (e) {
     throw new ConfigError(`${where}: not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${where}: expected an object of model → {input, output}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`${where}: expected an object of model → {input, output}`);
   const out: PriceTable = {};
   for (const [model, p] of Object.entries(parsed as Record<string, unknown>)) {
     const price = p as { input?: unknown; output?: unknown };
-    if (typeof price !== 'object' || price === null || typeof price.input !== 'number' || typeof price.output !== 'number' || price.input < 0 || price.output < 0) {
-      throw new ConfigError(`${where}: price of "${model}" must be {"input": <USD per 1M tokens>, "output": <USD per 1M tokens>}`);
+    if (
+      typeof price !== 'object' ||
+      price === null ||
+      typeof price.input !== 'number' ||
+      typeof price.output !== 'number' ||
+      price.input < 0 ||
+      price.output < 0
+    ) {
+      throw new ConfigError(
+        `${where}: price of "${model}" must be {"input": <USD per 1M tokens>, "output": <USD per 1M tokens>}`
+      );
     }
     out[model] = { input: price.input, output: price.output };
   }
@@ -267,10 +286,13 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
       // reported below
     }
     if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
-      throw new ConfigError(`--otlp-endpoint: not an http(s) URL: "${config.otlpEndpoint}" (e.g. http://127.0.0.1:4318)`);
+      throw new ConfigError(
+        `--otlp-endpoint: not an http(s) URL: "${config.otlpEndpoint}" (e.g. http://127.0.0.1:4318)`
+      );
   }
   for (const h of config.otlpHeaders)
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+=/.test(h)) throw new ConfigError(`--otlp-headers: expected name=value, got "${h}"`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+=/.test(h))
+      throw new ConfigError(`--otlp-headers: expected name=value, got "${h}"`);
   const adminExposed = config.adminPort === 0 ? !isLoopback(config.host) : !isLoopback(config.adminHost);
   if (adminExposed && !config.adminToken) {
     throw new ConfigError(
@@ -289,7 +311,9 @@ export function helpText(): string {
     '',
   ];
   for (const o of OPTIONS) {
-    lines.push(`  ${o.flag.padEnd(22)} ${o.env.padEnd(32)} default: ${o.default === '' ? '(none)' : o.default}`);
+    lines.push(
+      `  ${o.flag.padEnd(22)} ${o.env.padEnd(32)} default: ${o.default === '' ? '(none)' : o.default}`
+    );
     lines.push(`      ${o.help}`);
   }
   return lines.join('\n');
@@ -297,6 +321,9 @@ export function helpText(): string {
 
 /** The README's config table, generated from the same options. */
 export function markdownTable(): string {
-  const rows = OPTIONS.map((o) => `| \`${o.env}\` | \`${o.flag}\` | ${o.default === '' ? '—' : `\`${o.default}\``} | ${o.help.replace(/\|/g, '\\|')} |`);
+  const rows = OPTIONS.map(
+    (o) =>
+      `| \`${o.env}\` | \`${o.flag}\` | ${o.default === '' ? '—' : `\`${o.default}\``} | ${o.help.replace(/\|/g, '\\|')} |`
+  );
   return ['| variable | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
