@@ -11,3 +11,5 @@ export * from './metrics';
 export * from './plugin';
 export * from './record';
 export type * from './schemas';
+export * from './events';
+export * from './status';

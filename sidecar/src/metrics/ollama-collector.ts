@@ -11,6 +11,16 @@ export interface RunningModel {
   size: number;
   sizeVram: number;
   contextLength?: number;
+  /** The model's manifest digest (which build of the name is in memory). */
+  digest?: string;
+  /** When Ollama will unload it unless used again, epoch ms (far future for keep_alive -1). */
+  expiresAt?: number;
+}
+
+export interface InstalledModel {
+  name: string;
+  /** The manifest digest: changes when the name is re-pulled or re-created with other content. */
+  digest?: string;
 }
 
 export interface OllamaSnapshot {
@@ -19,7 +29,7 @@ export interface OllamaSnapshot {
   /** Undefined when /api/ps could not be read (then nothing is said about loaded models). */
   running?: RunningModel[];
   /** Undefined when /api/tags could not be read. */
-  installed?: string[];
+  installed?: InstalledModel[];
 }
 
 export class OllamaFormatError extends Error {}
@@ -39,6 +49,15 @@ function nameOf(m: Record<string, unknown>): string | undefined {
   return n || undefined;
 }
 
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function epochMs(v: unknown): number | undefined {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
 function count(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
@@ -56,21 +75,27 @@ export function parsePs(body: unknown): RunningModel[] {
     if (!name) continue;
     const size = count(m.size) ?? 0;
     const contextLength = count(m.context_length);
+    const digest = text(m.digest);
+    const expiresAt = epochMs(m.expires_at);
     out.push({
       name,
       size,
       sizeVram: Math.min(count(m.size_vram) ?? 0, size),
       ...(contextLength ? { contextLength } : {}),
+      ...(digest ? { digest } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
     });
   }
   return out;
 }
 
-export function parseTags(body: unknown): string[] {
-  const out: string[] = [];
+export function parseTags(body: unknown): InstalledModel[] {
+  const out: InstalledModel[] = [];
   for (const m of modelsArray(body, '/api/tags')) {
     const name = nameOf(m);
-    if (name) out.push(name);
+    if (!name) continue;
+    const digest = text(m.digest);
+    out.push(digest ? { name, digest } : { name });
   }
   return out;
 }
@@ -128,7 +153,7 @@ export class OllamaCollector {
       if (installed.status === 'fulfilled') snapshot.installed = installed.value;
     }
     this.snapshot = snapshot;
-    const names = [...(snapshot.installed ?? []), ...(snapshot.running ?? []).map((m) => m.name)];
+    const names = [...(snapshot.installed ?? []), ...(snapshot.running ?? [])].map((m) => m.name);
     if (names.length > 0) this.opts.onModels?.(names);
     return snapshot;
   }
@@ -151,7 +176,7 @@ export class OllamaCollector {
         clearGauge(g);
         const s = this.snapshot;
         if (!s?.running) return;
-        for (const name of s.installed ?? []) g.set({ model: name }, 0);
+        for (const m of s.installed ?? []) g.set({ model: m.name }, 0);
         for (const m of s.running) g.set({ model: m.name }, 1);
       },
       modelMemory: (g) => {
