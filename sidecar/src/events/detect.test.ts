@@ -138,7 +138,7 @@ describe('events from successive polls', () => {
 
 describe('events from forwarded requests', () => {
   it('a cold start: the request paid for loading its model', () => {
-    const r = recordOf({ model: 'tiny:latest', timings: { load_duration_ns: 250e6 } });
+    const r = recordOf({ requested_model: 'tiny', timings: { load_duration_ns: 250e6 } });
     expect(recordEvents(r)).toEqual([
       {
         at: r.started_at,
@@ -153,7 +153,7 @@ describe('events from forwarded requests', () => {
   it('model management that succeeded: create, pull, delete, copy', () => {
     const types = (['/api/create', '/api/pull', '/api/delete', '/api/copy', '/api/push'] as const).map(
       (endpoint) =>
-        recordEvents(recordOf({ endpoint, method: 'POST', model: 'm:latest', user: 'ops' }))[0]?.type
+        recordEvents(recordOf({ endpoint, method: 'POST', requested_model: 'm', user: 'ops' }))[0]?.type
     );
     expect(types).toEqual(['model_created', 'model_pulled', 'model_deleted', 'model_copied', 'model_pushed']);
     const failed = recordOf({ endpoint: '/api/pull', status: 'error', http_status: 500 });

@@ -8,7 +8,7 @@ const stats = (queueFull: number, storeError = 0, writerRestarts = 0): StoreStat
   written: 0,
   dropped: { queue_full: queueFull, store_error: storeError },
   queueDepth: 0,
-  threadRestarts: writerRestarts ? [{ thread: 'writer', reason: 'crashed', count: writerRestarts }] : [],
+  threadRestarts: writerRestarts ? [{ thread: 'writer', reason: 'crash', count: writerRestarts }] : [],
 });
 
 describe('store events from its counters', () => {
@@ -37,7 +37,7 @@ describe('store events from its counters', () => {
         at: T + 1,
         type: 'thread_restarted',
         model: null,
-        details: { thread: 'writer', reason: 'crashed', count: 1 },
+        details: { thread: 'writer', reason: 'crash', count: 1 },
       },
     ]);
   });
@@ -48,7 +48,9 @@ describe('the event log', () => {
     const written: LensEvent[] = [];
     const log = new EventLog({ sink: { writeEvents: (e) => written.push(...e) } });
     log.started({ version: '0.1.0', store: true }, T);
-    log.record(recordOf({ started_at: T + 5, model: 'tiny:latest', timings: { load_duration_ns: 300e6 } }));
+    log.record(
+      recordOf({ started_at: T + 5, requested_model: 'tiny', timings: { load_duration_ns: 300e6 } })
+    );
     expect(written.map((e) => e.type)).toEqual(['sidecar_started', 'cold_start']);
     expect(log.recent().map((e) => e.type)).toEqual(['cold_start', 'sidecar_started']);
   });
