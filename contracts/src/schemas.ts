@@ -276,11 +276,11 @@ export const MessagesPage = Closed({
 });
 export type MessagesPage = Static<typeof MessagesPage>;
 
-export const MessageDetail = Closed({
+export const MessageDetailResponse = Closed({
   message: Message,
   session_messages: Type.Array(MessageSummary),
 });
-export type MessageDetail = Static<typeof MessageDetail>;
+export type MessageDetailResponse = Static<typeof MessageDetailResponse>;
 
 const figureProperties = {
   messages: int,
