@@ -4,6 +4,8 @@ import type { Config } from './config';
 import { analyticsPlugin } from './analytics/plugin';
 import { healthPlugin } from './health/plugin';
 import { metricsPlugin } from './metrics/plugin';
+import { InFlight } from './metrics/recorder';
+import { LiveSignals } from './metrics/signals';
 import { createOtelExport } from './otel/otel-export';
 import { proxyPlugin } from './proxy/plugin';
 import type { Services } from './services';
@@ -43,16 +45,27 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   const separateAdmin = config.adminPort !== 0;
   const admin = separateAdmin
-    ? Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: 'idle' })
+    ? Fastify({
+        logger: { level: config.logLevel },
+        logController: new LogController({ disableRequestLogging: true }),
+        forceCloseConnections: 'idle',
+      })
     : proxy;
 
   const tap = new Tap((sink, err) => proxy.log.error({ err, sink }, 'sink failed; request unaffected'));
   const upstream = new Upstream(config);
   // The store lives in its own threads: the proxy's thread only hands records to the writer thread,
   // and analytics queries run on reader threads.
-  const store = config.storeEnabled ? new StoreThreads(config, proxy.log.child({ component: 'store' })) : null;
+  const store = config.storeEnabled
+    ? new StoreThreads(config, proxy.log.child({ component: 'store' }))
+    : null;
   // OpenTelemetry spans are built and exported in a thread of their own (--otlp-endpoint; null when off).
   const otel = createOtelExport(config, proxy.log.child({ component: 'otel' }));
+  // Ollama's state, the host and the GPUs, polled for the metrics' gauges and the store's events.
+  const signals =
+    config.metricsEnabled || store
+      ? new LiveSignals(config, proxy.log.child({ component: 'signals' }))
+      : null;
   const services: Services = {
     config,
     tap,
@@ -62,6 +75,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     startedAt: Date.now(),
     store,
     otel,
+    signals,
+    inFlight: new InFlight(),
   };
   if (config.logRecords) tap.addSink(new LogSink(proxy.log));
   if (store) {
@@ -81,6 +96,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (config.metricsEnabled) await admin.register(metricsPlugin, services);
   await admin.register(analyticsPlugin, services);
   await proxy.register(proxyPlugin, services);
+  void signals?.start();
 
   let closed = false;
   return {
@@ -89,7 +105,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     services,
     async listen() {
       const proxyUrl = await proxy.listen({ host: config.host, port: config.port });
-      const adminUrl = separateAdmin ? await admin.listen({ host: config.adminHost, port: config.adminPort }) : proxyUrl;
+      const adminUrl = separateAdmin
+        ? await admin.listen({ host: config.adminHost, port: config.adminPort })
+        : proxyUrl;
       return { proxyUrl, adminUrl };
     },
     async close() {
@@ -113,6 +131,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await tap.close();
       await store?.close();
       await otel?.close();
+      await signals?.close();
       await upstream.close();
     },
   };

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
+import type { InFlight } from './metrics/recorder';
+import type { LiveSignals } from './metrics/signals';
 import type { OtelExport } from './otel/export-client';
 import type { StoreThreads } from './store/threads/store-threads';
 import type { Tap } from './tap/tap';
@@ -30,4 +32,8 @@ export interface Services {
   store: StoreThreads | null;
   /** The OpenTelemetry export (--otlp-endpoint); null or absent when off. */
   otel?: OtelExport | null;
+  /** Ollama's state, the host and the GPUs, polled (null when neither metrics nor the store are on). */
+  signals?: LiveSignals | null;
+  /** The requests in flight per model (fed by the metrics recorder): the queue depth. */
+  inFlight?: InFlight;
 }

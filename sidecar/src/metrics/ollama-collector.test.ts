@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
-import { loadFixture } from '../../test/fixtures/record-fixtures';
-import { testOllamaUrl } from '../../test/harness/env';
+import { loadFixture } from '@ollama-lens/testkit/fixtures';
+import { testOllamaUrl } from '@ollama-lens/testkit/env';
 import { find, parseExposition, value } from '../../test/metrics/exposition-reader';
 import { METRICS } from './contract';
 import { renderMetrics } from './exposition';
@@ -11,15 +11,26 @@ import { OllamaCollector, OllamaFormatError, parsePs, parseTags, parseVersion } 
 const body = (name: string): unknown => JSON.parse(loadFixture(name).body);
 
 describe('parsers over recorded Ollama answers', () => {
-  it('/api/ps: name, size, VRAM share and context length', () => {
+  it('/api/ps: name, size, VRAM share, context length, digest and expiry', () => {
     const [m, ...rest] = parsePs(body('ps-loaded'));
     expect(rest).toEqual([]);
-    expect(m).toEqual({ name: 'tiny:latest', size: 13492736, sizeVram: 0, contextLength: 4096 });
+    expect(m).toEqual({
+      name: 'tiny:latest',
+      size: 13492736,
+      sizeVram: 0,
+      contextLength: 4096,
+      digest: '024e8da45d6ff09eedd4e6ad31d69a5a08024461ebd6de3e2e6d56d93d6387af',
+      expiresAt: Date.parse('2319-03-06T23:17:03.358712737Z'),
+    });
     expect(parsePs(body('ps-empty'))).toEqual([]);
   });
 
-  it('/api/tags: installed names', () => {
-    expect(parseTags(body('tags')).sort()).toEqual(['tiny2:latest', 'tiny:latest']);
+  it('/api/tags: installed names and digests', () => {
+    const digest = '024e8da45d6ff09eedd4e6ad31d69a5a08024461ebd6de3e2e6d56d93d6387af';
+    expect(parseTags(body('tags'))).toEqual([
+      { name: 'tiny2:latest', digest },
+      { name: 'tiny:latest', digest },
+    ]);
   });
 
   it('/api/version', () => {
@@ -83,11 +94,8 @@ describe('OllamaCollector', () => {
     expect(warm.status).toBe(200);
     await warm.arrayBuffer();
     const pinned: string[] = [];
-    const c = new OllamaCollector({
-      upstream: new URL(url),
-      timeoutMs: 5000,
-      onModels: (names) => pinned.push(...names),
-    });
+    const c = new OllamaCollector({ upstream: new URL(url), timeoutMs: 5000 });
+    c.onSnapshot((s) => pinned.push(...OllamaCollector.modelNames(s)));
     try {
       const snap = await c.poll();
       expect(snap.up).toBe(true);

@@ -110,16 +110,18 @@ type OllamaHooks = Required<
 export interface OllamaCollectorOptions {
   upstream: URL;
   timeoutMs: number;
-  /** Called with the installed and running model names after each poll (the model label pins them). */
-  onModels?: (names: string[]) => void;
 }
+
+/** Called after each poll with its snapshot (the model label pins the names; the event log diffs them). */
+export type SnapshotListener = (snapshot: OllamaSnapshot, at: number) => void;
 
 export class OllamaCollector {
   private readonly pool: Pool;
   private readonly basePath: string;
   snapshot: OllamaSnapshot | undefined;
+  private readonly listeners: SnapshotListener[] = [];
 
-  constructor(private readonly opts: OllamaCollectorOptions) {
+  constructor(opts: OllamaCollectorOptions) {
     this.pool = new Pool(opts.upstream.origin, {
       connections: 2,
       headersTimeout: opts.timeoutMs,
@@ -153,9 +155,18 @@ export class OllamaCollector {
       if (installed.status === 'fulfilled') snapshot.installed = installed.value;
     }
     this.snapshot = snapshot;
-    const names = [...(snapshot.installed ?? []), ...(snapshot.running ?? [])].map((m) => m.name);
-    if (names.length > 0) this.opts.onModels?.(names);
+    const at = Date.now();
+    for (const listener of this.listeners) listener(snapshot, at);
     return snapshot;
+  }
+
+  onSnapshot(listener: SnapshotListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The names Ollama knows in a snapshot: installed and running. */
+  static modelNames(snapshot: OllamaSnapshot): string[] {
+    return [...(snapshot.installed ?? []), ...(snapshot.running ?? [])].map((m) => m.name);
   }
 
   hooks(): OllamaHooks {
