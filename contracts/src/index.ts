@@ -13,3 +13,4 @@ export * from './record';
 export type * from './schemas';
 export * from './events';
 export * from './status';
+export * from './origin';

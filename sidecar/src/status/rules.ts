@@ -30,11 +30,11 @@ export interface StatusSignals {
   queue?: { waiting: number; slots: number };
   /** Undefined when Ollama's state is unknown (not polled yet, or metrics off). */
   ollama?: { up: boolean; version?: string; running?: RunningModel[] };
-  gpus: GpuReading[];
+  gpus: readonly GpuReading[];
   host?: HostSnapshot;
   store?: { droppedRecently: number; failing: boolean };
   /** Recent events, newest first. */
-  events: LensEvent[];
+  events: readonly LensEvent[];
 }
 
 // Thresholds. Latency and speed are judged against the signal's own recent past, not absolute values:
