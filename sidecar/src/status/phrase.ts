@@ -22,7 +22,6 @@ export function statusPrompt(facts: readonly StatusFact[], level: StatusLevel): 
 }
 
 // C0/C1 controls and bidi overrides: a banner must not carry either.
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** The model's answer as a banner line: its first non-empty line, unquoted; undefined if unusable. */
