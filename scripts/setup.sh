@@ -28,6 +28,8 @@ fi
 bash scripts/install-ollama.sh
 # Jaeger, the OTLP receiver of the OpenTelemetry tests: ~10 min of CPU once, then reused.
 bash scripts/install-jaeger.sh
+# otelcol-validate, the collector build that validates otel-collector/config.yaml (compose profile `otel`).
+bash scripts/install-otelcol.sh
 
 # npm dependencies: reinstall only when the lock file changed since the last install.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)

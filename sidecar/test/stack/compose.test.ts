@@ -2,11 +2,13 @@
  * docker-compose.yaml validated without a container engine: against the Compose Specification JSON schema
  * (vendored unmodified in ./schema) and by Debian's docker-compose (v1) `config`, plus the wiring the stack
  * relies on (the sidecar in front of Ollama on the port apps use, our two unsigned plugin ids, every variable
- * documented in .env.example, every sidecar option reachable from .env).
+ * documented in .env.example, every sidecar option reachable from .env), and the optional profile `otel`
+ * (collector, ClickHouse, Jaeger, PostgreSQL) kept out of the default stack. The collector's own config file
+ * is judged in otel-collector.test.ts.
  */
 import Ajv from 'ajv';
 import draft7 from 'ajv/dist/refs/json-schema-draft-07.json';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -22,15 +24,27 @@ interface Service {
   volumes?: string[];
   environment?: Record<string, string | null>;
   depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[] };
+  healthcheck?: { test?: string[]; disable?: boolean };
   networks?: string[];
   command?: string[];
+  profiles?: string[];
 }
 interface ComposeFile {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
   networks: Record<string, unknown>;
 }
+
+/** The stack `docker compose up` starts, and the optional profile's services with their profiles. */
+const DEFAULT_SERVICES = ['grafana', 'ollama', 'prometheus', 'sidecar'];
+const PROFILE_SERVICES: Record<string, string[]> = {
+  'otel-collector': ['otel'],
+  clickhouse: ['otel'],
+  jaeger: ['otel'],
+  postgres: ['otel', 'postgres'],
+};
+/** Read by Compose itself from .env, not by the file: selects the profiles. */
+const COMPOSE_OWN_VARIABLES = new Set(['COMPOSE_PROFILES']);
 
 const composeText = readText(PATHS.compose);
 const compose = parse(composeText) as ComposeFile;
@@ -116,10 +130,15 @@ describe('docker-compose config (Debian docker-compose v1)', () => {
     });
     expect(r.status).toBe(0);
     const resolved = parse(r.stdout) as ComposeFile;
-    expect(Object.keys(resolved.services).sort()).toEqual(['grafana', 'ollama', 'prometheus', 'sidecar']);
+    // v1's `config` lists every service whatever the profiles; which ones start is the `profiles` key's job.
+    expect(Object.keys(resolved.services).sort()).toEqual(
+      [...DEFAULT_SERVICES, ...Object.keys(PROFILE_SERVICES)].sort()
+    );
     expect(Object.keys(resolved.volumes).sort()).toEqual([
+      'clickhouse-data',
       'grafana-data',
       'ollama-models',
+      'postgres-data',
       'prometheus-data',
       'sidecar-data',
     ]);
@@ -129,6 +148,56 @@ describe('docker-compose config (Debian docker-compose v1)', () => {
     });
     expect(resolved.services.grafana.image).toMatch(/^grafana\/grafana:(\d+)\.(\d+)/);
   });
+
+  /** Resolves the file with only these variables (and no .env of the developer's). */
+  function resolveWith(vars: Record<string, string>): {
+    status: number | null;
+    stderr: string;
+    file?: ComposeFile;
+  } {
+    const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-compose-env-'));
+    const envFile = join(dir, '.env');
+    writeFileSync(
+      envFile,
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('')
+    );
+    const r = run(DOCKER_COMPOSE, [...base(), '--env-file', envFile, 'config'], { env: cleanEnv() });
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      file: r.status === 0 ? (parse(r.stdout) as ComposeFile) : undefined,
+    };
+  }
+
+  it('an .env from before the profile (the token alone) still gives the same default stack, exporting nothing', () => {
+    const r = resolveWith({ OLLAMA_LENS_ADMIN_TOKEN: 't' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const services = r.file?.services ?? {};
+    for (const name of DEFAULT_SERVICES)
+      expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: undefined });
+    // Listed without a value (null): passed through only when set, and it is not, so export stays off.
+    expect(services.sidecar.environment?.OLLAMA_LENS_OTLP_ENDPOINT).toBeNull();
+  });
+
+  it('the profile turned on the way .env.example says points the sidecar at the collector', () => {
+    // The two lines .env.example tells a person to uncomment.
+    const lines = [...env.matchAll(/^# (COMPOSE_PROFILES|OLLAMA_LENS_OTLP_ENDPOINT)=(\S+)$/gm)];
+    const vars = Object.fromEntries(lines.map((m) => [m[1], m[2]]));
+    expect(vars).toEqual({
+      COMPOSE_PROFILES: 'otel',
+      OLLAMA_LENS_OTLP_ENDPOINT: 'http://otel-collector:4318',
+    });
+    const r = resolveWith({ OLLAMA_LENS_ADMIN_TOKEN: 't', ...vars });
+    expect(r.status).toBe(0);
+    expect(r.file?.services.sidecar.environment?.OLLAMA_LENS_OTLP_ENDPOINT).toBe(
+      'http://otel-collector:4318'
+    );
+    expect(Object.keys(r.file?.services ?? {})).toEqual(
+      expect.arrayContaining(Object.keys(PROFILE_SERVICES))
+    );
+  });
 });
 
 describe('stack wiring', () => {
@@ -136,16 +205,21 @@ describe('stack wiring', () => {
 
   it('every service has a health check and joins the network; data lives in named volumes', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      expect({ name, healthcheck: Boolean(s.healthcheck?.test?.length) }).toEqual({
+      // The collector's image is FROM scratch: nothing in it can probe (see the comment in the compose file).
+      const expected = name === 'otel-collector' ? { disable: true } : { test: expect.any(Array) };
+      expect({ name, healthcheck: s.healthcheck }).toEqual({
         name,
-        healthcheck: true,
+        healthcheck: expect.objectContaining(expected),
       });
+      if (name !== 'otel-collector') expect(s.healthcheck?.test?.length).toBeGreaterThan(1);
       expect(s.networks).toEqual(Object.keys(compose.networks));
     }
     expect(ollama.volumes).toContain('ollama-models:/root/.ollama');
     expect(sidecar.volumes).toContain('sidecar-data:/data');
     expect(prometheus.volumes).toContain('prometheus-data:/prometheus');
     expect(grafana.volumes).toContain('grafana-data:/var/lib/grafana');
+    expect(compose.services.clickhouse.volumes).toContain('clickhouse-data:/var/lib/clickhouse');
+    expect(compose.services.postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
   });
 
   it('the sidecar is built from sidecar/Dockerfile, forwards to ollama and takes the port apps use', () => {
@@ -200,7 +274,7 @@ describe('stack wiring', () => {
     }
     const documented = new Set([...env.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
     expect([...used].filter((v) => !documented.has(v))).toEqual([]);
-    expect([...documented].filter((v) => !used.has(v))).toEqual([]);
+    expect([...documented].filter((v) => !used.has(v) && !COMPOSE_OWN_VARIABLES.has(v))).toEqual([]);
   });
 
   it('.env.example sets no optional variable to an empty value (the services would read "" instead of their default)', () => {
@@ -214,6 +288,61 @@ describe('stack wiring', () => {
     const reachable = new Set(Object.keys(sidecar.environment ?? {}));
     const missing = OPTIONS.map((o) => o.env).filter((name) => !reachable.has(name) && !notInStack.has(name));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('profile otel', () => {
+  it('its services exist and run only with their profile; the default services have none', () => {
+    const profiles = Object.fromEntries(Object.entries(compose.services).map(([n, s]) => [n, s.profiles]));
+    expect(profiles).toEqual({
+      ...Object.fromEntries(DEFAULT_SERVICES.map((n) => [n, undefined])),
+      ...PROFILE_SERVICES,
+    });
+    // A default service depending on a profile service would drag it into `docker compose up`.
+    for (const name of DEFAULT_SERVICES) {
+      const deps = Object.keys(compose.services[name].depends_on ?? {});
+      expect({ name, deps: deps.filter((d) => d in PROFILE_SERVICES) }).toEqual({ name, deps: [] });
+    }
+  });
+
+  it('images are pinned to a release (a variable with a versioned default); PostgreSQL is 15', () => {
+    const pinned = /^[\w./-]+:\$\{[A-Z_]+:-(\d+(?:\.\d+)+)\}$/;
+    const versions = Object.fromEntries(
+      Object.keys(PROFILE_SERVICES).map((n) => [n, pinned.exec(compose.services[n].image ?? '')?.[1]])
+    );
+    for (const [name, version] of Object.entries(versions))
+      expect({ name, version }).toEqual({ name, version: expect.any(String) });
+    expect(versions.postgres).toMatch(/^15\./);
+    expect(compose.services['otel-collector'].image).toMatch(/^otel\/opentelemetry-collector-contrib:/);
+    // The validator of otel-collector/config.yaml is built from the same release.
+    expect(readText('sidecar/test/stack/otelcol/go.mod')).toContain(
+      `opentelemetry-collector-contrib/exporter/clickhouseexporter v${versions['otel-collector']}`
+    );
+  });
+
+  it("the collector's config file is mounted read-only and exists", () => {
+    const mounts = (compose.services['otel-collector'].volumes ?? []).map((v) => v.split(':'));
+    expect(mounts).toEqual([['./otel-collector/config.yaml', '/etc/otelcol-contrib/config.yaml', 'ro']]);
+    expect(existsSync(repoPath('otel-collector/config.yaml'))).toBe(true);
+  });
+
+  it('no secret is written in the file: credentials come from .env', () => {
+    for (const name of ['clickhouse', 'postgres', 'otel-collector']) {
+      for (const [key, value] of Object.entries(compose.services[name].environment ?? {})) {
+        if (/PASSWORD|TOKEN|SECRET/.test(key))
+          expect({ key, value }).toEqual({ key, value: expect.stringMatching(/^\$\{\w+:-\}$/) });
+      }
+    }
+    expect(env).toMatch(/^CLICKHOUSE_PASSWORD=change-me-/m);
+    expect(env).toMatch(/^POSTGRES_PASSWORD=change-me-/m);
+  });
+
+  it('published ports bind to loopback unless .env says otherwise', () => {
+    for (const name of Object.keys(PROFILE_SERVICES)) {
+      for (const p of compose.services[name].ports ?? [])
+        expect(p).toMatch(/^\$\{OTEL_BIND_ADDRESS:-127\.0\.0\.1\}:/);
+    }
+    expect(env).toMatch(/^OTEL_BIND_ADDRESS=127\.0\.0\.1$/m);
   });
 });
 
