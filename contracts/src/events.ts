@@ -36,6 +36,9 @@ export const EVENT_TYPE_GROUPS = {
 export type EventType = keyof typeof EVENT_TYPE_GROUPS;
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_GROUPS) as EventType[];
 
+/** The most events one read returns (an annotation layer of a month of a busy server stays far below). */
+export const EVENTS_LIMIT = 5000;
+
 /** A detail value: events carry small flat facts (a digest, a version, a size), never nested objects. */
 export type EventDetail = string | number | boolean | null;
 

@@ -45,6 +45,8 @@ import {
   type PromptInfo,
   type ResponseInfo,
 } from './record';
+import { EVENT_TYPES, EVENTS_LIMIT, type EventDetail } from './events';
+import { STATUS_LEVELS, STATUS_SOURCES } from './status';
 
 // ── building blocks ────────────────────────────────────────────────────────────────────────────────
 
@@ -437,4 +439,41 @@ export type Deleted = Static<typeof Deleted>;
 export const ExportBody = Type.Unsafe<unknown>({
   type: 'string',
   description: 'CSV, NDJSON or a JSON array of messages, streamed',
+});
+
+// ── events and the status line ─────────────────────────────────────────────────────────────────────
+
+export const EventsQuery = Type.Object({
+  from: Type.Optional(EpochMs('epoch ms, inclusive (default: 24 hours before `to`)')),
+  to: Type.Optional(EpochMs('epoch ms, exclusive (default: now)')),
+  type: Type.Optional(List),
+  group: Type.Optional(List),
+  model: Type.Optional(List),
+  limit: Type.Integer({ minimum: 1, maximum: EVENTS_LIMIT, default: EVENTS_LIMIT }),
+});
+export type EventsQuery = Static<typeof EventsQuery>;
+
+const EventDetailValue = Type.Unsafe<EventDetail>({ type: ['string', 'number', 'boolean', 'null'] });
+
+export const LensEventSchema = Closed({
+  at: int,
+  type: StringEnum(EVENT_TYPES),
+  model: Nullable(str),
+  details: Type.Record(Type.String(), EventDetailValue),
+});
+
+export const EventsResponse = Closed({
+  /** Oldest first. */
+  events: Type.Array(LensEventSchema),
+  /** True when the range held more than `limit` events: the newest are returned. */
+  truncated: bool,
+});
+export type EventsResponse = Static<typeof EventsResponse>;
+
+export const StatusResponse = Closed({
+  line: str,
+  level: StringEnum(STATUS_LEVELS),
+  facts: Type.Array(Closed({ id: str, level: StringEnum(STATUS_LEVELS), text: str })),
+  source: StringEnum(STATUS_SOURCES),
+  at: int,
 });

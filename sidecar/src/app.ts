@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from './config';
 import { analyticsPlugin } from './analytics/plugin';
+import { EventLog } from './events/event-log';
+import { startDetails } from './events/started';
 import { healthPlugin } from './health/plugin';
 import { metricsPlugin } from './metrics/plugin';
 import { InFlight } from './metrics/recorder';
@@ -9,6 +11,9 @@ import { LiveSignals } from './metrics/signals';
 import { createOtelExport } from './otel/otel-export';
 import { proxyPlugin } from './proxy/plugin';
 import type { Services } from './services';
+import { OllamaPhraser } from './status/phrase';
+import { signalReaders } from './status/sources';
+import { StatusService } from './status/status-service';
 import { StoreThreads } from './store/threads/store-threads';
 import type { RecordSink } from './tap/record';
 import { LogSink } from './tap/log-sink';
@@ -66,6 +71,43 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config.metricsEnabled || store
       ? new LiveSignals(config, proxy.log.child({ component: 'signals' }))
       : null;
+  // The event log (model loads, Ollama restarts, store drops…), kept in the store: it explains a change
+  // on a chart. Fed by the Ollama poll, by forwarded requests and by the store's own counters.
+  const events = store
+    ? new EventLog({
+        sink: store.writer,
+        onError: (err) => proxy.log.warn({ err }, 'an event could not be kept; requests unaffected'),
+      })
+    : null;
+  if (events && store && signals) {
+    signals.ollama.onSnapshot((snapshot, at) => {
+      events.observeOllama(snapshot, at);
+      events.observeStore(store.stats, at);
+    });
+  }
+  const inFlight = new InFlight();
+  let proxyUrl: string | undefined;
+  // The status line, rebuilt in the background from every signal (never awaited by a request).
+  const status = signals
+    ? new StatusService(
+        signalReaders({
+          store,
+          signals,
+          events,
+          inFlight: config.metricsEnabled ? inFlight : null,
+          ollamaNumParallel: config.ollamaNumParallel,
+        }),
+        {
+          refreshMs: config.statusRefreshMs,
+          windowMinutes: 5,
+          phraser: config.statusModel
+            ? new OllamaPhraser({ proxyUrl: () => proxyUrl, model: config.statusModel, timeoutMs: 20_000 })
+            : undefined,
+          onError: (err, what) =>
+            proxy.log.warn({ err }, `${what} failed; the status line goes on without it`),
+        }
+      )
+    : null;
   const services: Services = {
     config,
     tap,
@@ -76,11 +118,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     store,
     otel,
     signals,
-    inFlight: new InFlight(),
+    inFlight,
+    events,
+    status,
   };
   if (config.logRecords) tap.addSink(new LogSink(proxy.log));
   if (store) {
     tap.addSink(store.writer);
+    if (events) tap.addSink(events);
     // A store in trouble is reported ("degraded"), never a reason to stop forwarding.
     services.readiness.push({ name: 'store', critical: false, check: () => store.health() });
   }
@@ -97,6 +142,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await admin.register(analyticsPlugin, services);
   await proxy.register(proxyPlugin, services);
   void signals?.start();
+  if (events && store) void startDetails(config, store).then((details) => events.started(details));
 
   let closed = false;
   return {
@@ -104,10 +150,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     admin,
     services,
     async listen() {
-      const proxyUrl = await proxy.listen({ host: config.host, port: config.port });
+      proxyUrl = await proxy.listen({ host: config.host, port: config.port });
       const adminUrl = separateAdmin
         ? await admin.listen({ host: config.adminHost, port: config.adminPort })
         : proxyUrl;
+      status?.start();
       return { proxyUrl, adminUrl };
     },
     async close() {
@@ -128,6 +175,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       }
       // Every in-flight request has ended, so every record has reached the tap: the writer thread now
       // writes all it was handed before the store closes.
+      await status?.stop();
       await tap.close();
       await store?.close();
       await otel?.close();

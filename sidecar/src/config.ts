@@ -68,6 +68,10 @@ export interface Config {
   /** Also send the GenAI metrics (…/v1/metrics). */
   otlpMetrics: boolean;
   otlpMetricsIntervalMs: number;
+  // status line
+  /** Model that phrases the status line; empty = the rules' line only. */
+  statusModel: string;
+  statusRefreshMs: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'url' | 'list' | 'json' | 'level';
@@ -133,6 +137,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'otlpQueueSize', env: 'OLLAMA_LENS_OTLP_QUEUE_SIZE', flag: '--otlp-queue-size', kind: 'int', default: '2048', help: 'Spans waiting for export before new ones are dropped (and counted); exporting never delays a request.', min: 1 },
   { key: 'otlpMetrics', env: 'OLLAMA_LENS_OTLP_METRICS', flag: '--otlp-metrics', kind: 'bool', default: 'false', help: 'Also send the GenAI metrics (gen_ai.client.token.usage, gen_ai.client.operation.duration, gen_ai.server.time_to_first_token, gen_ai.server.time_per_output_token) to the endpoint\'s /v1/metrics path.' },
   { key: 'otlpMetricsIntervalMs', env: 'OLLAMA_LENS_OTLP_METRICS_INTERVAL_MS', flag: '--otlp-metrics-interval-ms', kind: 'int', default: '60000', help: 'How often the GenAI metrics are sent, in ms.', min: 100 },
+  { key: 'statusModel', env: 'OLLAMA_LENS_STATUS_MODEL', flag: '--status-model', kind: 'string', default: '', help: 'Model that phrases the status line from the rules\' facts, asked through the sidecar\'s own proxy (marked as the status line\'s, kept out of the Explorer\'s default view). Empty: the rules\' line only.' },
+  { key: 'statusRefreshMs', env: 'OLLAMA_LENS_STATUS_REFRESH_MS', flag: '--status-refresh-ms', kind: 'int', default: '30000', help: 'How often the status line is rebuilt in the background, in ms (a request only reads the latest).', min: 1000 },
 ];
 
 export class ConfigError extends Error {}

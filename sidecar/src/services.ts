@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
+import type { EventLog } from './events/event-log';
+import type { StatusService } from './status/status-service';
 import type { InFlight } from './metrics/recorder';
 import type { LiveSignals } from './metrics/signals';
 import type { OtelExport } from './otel/export-client';
@@ -36,4 +38,8 @@ export interface Services {
   signals?: LiveSignals | null;
   /** The requests in flight per model (fed by the metrics recorder): the queue depth. */
   inFlight?: InFlight;
+  /** The event log (kept in the store; null when the store is off). */
+  events?: EventLog | null;
+  /** The status line (null when there are no signals to read). */
+  status?: StatusService | null;
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import type { LensEvent } from '@ollama-lens/contracts';
-import { EVENTS_LIMIT, EVENTS_MIGRATION, deleteEventsBefore, insertEvents, listEvents } from './events';
+import { EVENTS_LIMIT, type LensEvent } from '@ollama-lens/contracts';
+import { EVENTS_MIGRATION, deleteEventsBefore, insertEvents, listEvents } from './events';
 
 const T = 1_790_000_000_000;
 const ev = (at: number, type: LensEvent['type'], model: string | null = null): LensEvent => ({

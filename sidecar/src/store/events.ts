@@ -3,7 +3,7 @@
  * a time index; details are a small JSON object. Written by the writer thread, read by reader threads.
  */
 import type Database from 'better-sqlite3';
-import type { EventDetail, EventType, LensEvent } from '@ollama-lens/contracts';
+import { EVENTS_LIMIT, type EventDetail, type EventType, type LensEvent } from '@ollama-lens/contracts';
 
 /** The migration that adds the table (appended to the store's MIGRATIONS). */
 export const EVENTS_MIGRATION = `
@@ -16,9 +16,6 @@ CREATE TABLE events (
 );
 CREATE INDEX events_at ON events (at);
 `;
-
-/** The most events one read returns (an annotation layer of a month of a busy server stays far below). */
-export const EVENTS_LIMIT = 5000;
 
 export interface EventQuery {
   from: number;

@@ -66,6 +66,8 @@ export class Retention {
     let deleted = 0;
     if (this.opts.retentionDays > 0) {
       const cutoff = now - this.opts.retentionDays * DAY_MS;
+      // Events age out with the messages they explain (a few rows: one statement).
+      this.store.deleteEventsBefore(cutoff);
       let byAge = 0;
       for (;;) {
         if (this.stopped || !this.store.isOpen) return;

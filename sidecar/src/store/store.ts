@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { LensEvent } from '@ollama-lens/contracts';
+import { deleteEventsBefore, insertEvents, listEvents, type EventPage, type EventQuery } from './events';
 import { MEASURE_SQL, MEASURES, measuresOf, ROLLUPS, type SliceSpec } from './measures';
 import { CONTENT_COLUMNS, MESSAGE_COLUMNS, type PreparedRow } from './row';
 import { migrate } from './schema';
@@ -246,6 +248,7 @@ export class MessageStore {
 
   /** Deletes every message started before `before`, chunk by chunk, yielding to the event loop between chunks. */
   async deleteBefore(before: number): Promise<number> {
+    this.deleteEventsBefore(before);
     let total = 0;
     for (;;) {
       if (!this.isOpen) break;
@@ -263,10 +266,23 @@ export class MessageStore {
     return seq !== undefined && this.deleteSeqs([seq]) === 1;
   }
 
+  writeEvents(events: readonly LensEvent[]): void {
+    insertEvents(this.db, events);
+  }
+
+  events(q: EventQuery): EventPage {
+    return listEvents(this.db, q);
+  }
+
+  deleteEventsBefore(before: number): number {
+    return deleteEventsBefore(this.db, before);
+  }
+
   /** Deletes everything at once (FTS5's delete-all and SQLite's truncate: no per-row work). */
   deleteAll(): number {
     const deleted = this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM messages').run().changes;
+      this.db.prepare('DELETE FROM events').run();
       this.db.prepare('DELETE FROM message_content').run();
       this.db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
       for (const r of this.rollups) this.db.prepare(`DELETE FROM ${r.table}`).run();

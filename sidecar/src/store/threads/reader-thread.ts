@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { aggregations, currentStats, dataSummary, history } from '../aggregate';
 import { exportChunk } from '../export-format';
 import { getMessage, listMessages, search, values } from '../queries';
+import type { EventQuery } from '../events';
+import { statusWindows } from '../status-window';
 import { MessageStore } from '../store';
 import type { FromReader, QueryRequest, ReaderInit } from './protocol';
 import { toThreadError } from './thread-error';
@@ -22,6 +24,9 @@ export const READ_QUERIES = {
   search,
   values,
   exportChunk,
+  events: (store: MessageStore, q: EventQuery) => store.events(q),
+  statusWindows: (store: MessageStore, at: number, windowMinutes: number) =>
+    statusWindows(store.db, at, windowMinutes),
 };
 export type ReadQueries = typeof READ_QUERIES;
 

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { StoreStats } from '../../metrics/store-stats';
 import type { MeasurementRecord, RecordSink } from '../../tap/record';
+import type { LensEvent } from '@ollama-lens/contracts';
 import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from './protocol';
 import { restartDelayMs, spawnThread } from './spawn';
 import { StoreThreadError, type ThreadEvents } from './thread-events';
@@ -12,6 +13,7 @@ export interface WriterClientOptions extends ThreadEvents {
 
 const EMPTY: WriterThreadStats = { received: 0, written: 0, storeErrors: 0, queueFull: 0, queueDepth: 0 };
 const STATS_INTERVAL_MS = 50;
+const MAX_PENDING_EVENTS = 1000;
 
 /**
  * The store's sink on the proxy's thread. `record()` posts the record to the writer thread, which does
@@ -26,6 +28,8 @@ export class WriterClient implements RecordSink {
   /** Records not yet posted: this turn's, or all that arrived while no thread was up. */
   private pending: MeasurementRecord[] = [];
   private postScheduled: NodeJS.Immediate | undefined;
+  /** Events not yet posted (few: loads, restarts, drops), kept while no thread is up. */
+  private pendingEvents: LensEvent[] = [];
   /** Records posted to the current thread. */
   private posted = 0;
   /** The current thread's last report. */
@@ -173,7 +177,22 @@ export class WriterClient implements RecordSink {
   }
 
   /** Hands the waiting records to the thread (when it is up). */
+  /** Hands events to the writer thread (the event log's sink); like records, never waits. */
+  writeEvents(events: LensEvent[]): void {
+    if (this.closing) return;
+    this.pendingEvents.push(...events);
+    // A writer that stays down must not grow this without bound: the oldest events go first.
+    if (this.pendingEvents.length > MAX_PENDING_EVENTS)
+      this.pendingEvents.splice(0, this.pendingEvents.length - MAX_PENDING_EVENTS);
+    this.post();
+  }
+
   private post(): void {
+    if (this.worker && this.ready && this.pendingEvents.length > 0) {
+      const msg: ToWriter = { type: 'events', events: this.pendingEvents };
+      this.pendingEvents = [];
+      this.worker.postMessage(msg);
+    }
     if (!this.worker || !this.ready || this.pending.length === 0) return;
     const records = this.pending;
     this.pending = [];
