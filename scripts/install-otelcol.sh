@@ -3,8 +3,9 @@
 # otel-collector/config.yaml (the compose profile `otel`), into the project tool cache (next to Jaeger's).
 #
 # Pinned by the Go module sidecar/test/stack/otelcol (go.mod/go.sum: contrib 0.161.0 components, the release
-# of the image docker-compose.yaml runs). Measured on 2 cores: ~110 s when Jaeger's build has warmed the Go
-# build cache, longer on an empty one; a binary built from the same module files is reused (seconds).
+# of the image docker-compose.yaml runs). Measured on 2 shared cores at nice 19: 344 s with an empty Go build
+# cache (modules already downloaded), ~110 s after Jaeger's build has warmed it (setup runs that first); a
+# binary built from the same module files is reused in seconds.
 #
 # Usage: scripts/install-otelcol.sh        (env OLLAMA_LENS_TOOLS overrides the cache dir)
 # The last line printed on stdout is the binary's path; progress goes to stderr.

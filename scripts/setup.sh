@@ -30,6 +30,8 @@ bash scripts/install-ollama.sh
 bash scripts/install-jaeger.sh
 # otelcol-validate, the collector build that validates otel-collector/config.yaml (compose profile `otel`).
 bash scripts/install-otelcol.sh
+# chDB (ClickHouse's engine, PyPI chdb-core) for the test of docs/clickhouse.md's SQL.
+bash scripts/install-chdb.sh
 
 # npm dependencies: reinstall only when the lock file changed since the last install.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -15,15 +15,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { OTELCOL_INSTALL as INSTALL, otelcolModuleDirs } from './go-modules';
 import { PATHS, readText, repoPath, run } from './repo';
 
 const CONFIG = 'otel-collector/config.yaml';
-const MODULE_DIR = repoPath('sidecar/test/stack/otelcol');
 const VALIDATOR = join(
   process.env.OLLAMA_LENS_TOOLS ?? join(homedir(), '.cache/ollama-lens'),
   'bin/otelcol-validate'
 );
-const INSTALL = 'scripts/install-otelcol.sh';
 
 type Kind = 'receivers' | 'processors' | 'exporters' | 'extensions';
 type Yaml = Record<string, unknown>;
@@ -171,23 +170,6 @@ interface Located {
   root: SchemaNode;
 }
 
-/** Go module path → directory in the module cache, for the validator module's whole build list. */
-function moduleDirs(): Map<string, string> | string {
-  // GOFLAGS=-mod=mod would let go fetch; readonly + GOPROXY=off keeps the test offline and exact.
-  const r = run('go', ['list', '-m', '-f', '{{.Path}} {{.Dir}}', 'all'], {
-    cwd: MODULE_DIR,
-    env: { ...process.env, GOFLAGS: '-mod=readonly', GOPROXY: 'off' },
-  });
-  if (r.status !== 0) return r.stderr;
-  const dirs = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [path, dir] = line.split(' ');
-    // A module of the build list that was never downloaded has no directory.
-    if (path && dir) dirs.set(path, dir);
-  }
-  return dirs;
-}
-
 class Schemas {
   private cache = new Map<string, SchemaNode | null>();
   constructor(private dirs: Map<string, string>) {}
@@ -271,7 +253,7 @@ class Schemas {
 }
 
 describe('collector config keys against the components’ config.schema.yaml (Go module cache)', () => {
-  const dirs = moduleDirs();
+  const dirs = otelcolModuleDirs();
   const installed = typeof dirs !== 'string';
   const schemas = installed ? new Schemas(dirs) : undefined;
   // The contrib health_check extension embeds internal/healthcheck, which publishes no schema at 0.161.0:
