@@ -10,6 +10,7 @@ import {
   type OllamaServer,
 } from '@ollama-lens/testkit/ollama';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
+import { cleanPhrase } from '../../src/status/phrase';
 
 jest.setTimeout(180_000);
 
@@ -184,5 +185,47 @@ describe('the status line', () => {
     expect(next.level).toBe('critical');
     expect(next.line).toMatch(/% of requests failing, mostly model_not_found/);
     expect((await getJson<StatusLine>('/analytics/status')).line).toBe(next.line);
+  });
+});
+
+describe('the model-phrased status line', () => {
+  it('asks the model through the proxy; its line if clean and short, else the rules line', async () => {
+    const phrased = await startSidecar(ollama.url, [
+      '--status-model',
+      'tiny',
+      '--status-refresh-ms',
+      '60000',
+    ]);
+    try {
+      const status = await phrased.app.services.status!.refresh();
+      // The request went through the sidecar's own proxy path, measured like any other.
+      const asked = await phrased.waitForRecord(
+        (r) => r.endpoint === '/api/generate' && (r.prompt?.prompt ?? '').includes('status banner')
+      );
+      expect(asked.status).toBe('success');
+      expect(status.line.length).toBeLessThanOrEqual(120);
+      // The tiny model's words are random: either its first line was usable or the rules stood in.
+      const answer = asked.response?.content ?? '';
+      expect(status.source).toBe(cleanPhrase(answer) === undefined ? 'rules' : 'model');
+      if (status.source === 'model') expect(status.line).toBe(cleanPhrase(answer));
+    } finally {
+      await phrased.close();
+    }
+  });
+
+  it('a model that does not exist falls back to the rules line', async () => {
+    const missing = await startSidecar(ollama.url, [
+      '--status-model',
+      'no-such-model',
+      '--status-refresh-ms',
+      '60000',
+    ]);
+    try {
+      const status = await missing.app.services.status!.refresh();
+      expect(status.source).toBe('rules');
+      expect(status.line.length).toBeGreaterThan(0);
+    } finally {
+      await missing.close();
+    }
   });
 });
