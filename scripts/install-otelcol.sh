@@ -19,6 +19,9 @@ stamp="$bin.source-sha256"
 source_hash=$(cat "$module_dir/go.mod" "$module_dir/go.sum" "$module_dir/main.go" | sha256sum | cut -d' ' -f1)
 
 if [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source_hash" ] && "$bin" --version >/dev/null 2>&1; then
+  # The stack test also reads the components' config.schema.yaml from the module cache: make sure the modules
+  # are still there (a second or two when they are).
+  (cd "$module_dir" && go list -deps . >/dev/null) >&2
   echo "otelcol-validate already installed" >&2
   echo "$bin"
   exit 0

@@ -13,7 +13,9 @@ export const CLICKHOUSE_EXPORTER =
 
 /** Go module path → its directory in the module cache, or go's error text. */
 export function otelcolModuleDirs(): Map<string, string> | string {
-  const r = run('go', ['list', '-m', '-f', '{{.Path}} {{.Dir}}', 'all'], {
+  // The modules of the packages otelcol-validate is built from: what its build downloaded. (`go list -m all`
+  // would want the go.mod of every module in the graph, which a build does not fetch, so it fails offline.)
+  const r = run('go', ['list', '-deps', '-f', '{{with .Module}}{{.Path}} {{.Dir}}{{end}}', '.'], {
     cwd: OTELCOL_MODULE_DIR,
     env: { ...process.env, GOFLAGS: '-mod=readonly', GOPROXY: 'off' },
   });
@@ -21,7 +23,6 @@ export function otelcolModuleDirs(): Map<string, string> | string {
   const dirs = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
     const [path, dir] = line.split(' ');
-    // A module of the build list that was never downloaded has no directory.
     if (path && dir) dirs.set(path, dir);
   }
   return dirs;
