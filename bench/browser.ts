@@ -25,7 +25,7 @@ import { startStack } from '../plugin/browser/stack/stack';
 import { dataSummary, DAY_MS } from '../sidecar/src/store/aggregate';
 import { prepareRow, type RowOptions } from '../sidecar/src/store/row';
 import { MessageStore } from '../sidecar/src/store/store';
-import { RecordFactory } from '../sidecar/test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { prepareRow, type RowOptions } from '../sidecar/src/store/row';
 import { MessageStore } from '../sidecar/src/store/store';
-import { RecordFactory } from '../sidecar/test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 
 export const DAY_MS = 86_400_000;
 const ROW_OPTS: RowOptions = { captureContent: true, prices: { '*': { input: 0.15, output: 0.6 } } };

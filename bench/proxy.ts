@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { busyDayStore } from './busy-day';
 import { fmt, freePort, percentile, start, stop, table, waitForHttp, wrk, wrkPostScript, type WrkResult } from './lib';
-import { startOllama } from '../sidecar/test/harness/ollama';
+import { startOllama } from '@ollama-lens/testkit/ollama';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);

@@ -17,7 +17,7 @@ import { Redactor } from '../sidecar/src/store/redact';
 import { prepareRow } from '../sidecar/src/store/row';
 import { Exchange } from '../sidecar/src/tap/exchange';
 import type { MeasurementRecord } from '../sidecar/src/tap/record';
-import { loadFixture, type Fixture } from '../sidecar/test/fixtures/record-fixtures';
+import { loadFixture, type Fixture } from '@ollama-lens/testkit/fixtures';
 import { table } from './lib';
 
 const N = Number(process.env.BENCH_N ?? 20_000);

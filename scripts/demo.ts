@@ -7,7 +7,7 @@
  */
 import { buildApp } from '../sidecar/src/app';
 import { loadConfig } from '../sidecar/src/config';
-import { startOllama } from '../sidecar/test/harness/ollama';
+import { startOllama } from '@ollama-lens/testkit/ollama';
 
 async function main(): Promise<void> {
   const ollama = await startOllama();

@@ -6,7 +6,7 @@
 import { settle, type SuitePage } from './lib/browser';
 import { openExplorer, rows } from './lib/explorer';
 import { checkPage, messagePath, navigate, screenshot, Suite } from './lib/suite';
-import { BIDI_CONTROLS, RLO } from './stack/hostile';
+import { BIDI_CONTROLS, RLO } from '@ollama-lens/testkit/hostile';
 
 const suite = new Suite();
 afterAll(() => suite.close());

@@ -1,5 +1,4 @@
-/** jest globalTeardown: stops the sidecar and Ollama of the globalSetup (same process) and removes the store. */
-import { rmSync } from 'node:fs';
+/** jest globalTeardown: stops the sidecar and Ollama of the globalSetup (same process). */
 import type { PluginTestGlobals } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
@@ -11,5 +10,4 @@ export default async function globalTeardown(): Promise<void> {
   }
   await state.sidecar.close();
   await state.ollama?.stop();
-  rmSync(state.dataDir, { recursive: true, force: true });
 }

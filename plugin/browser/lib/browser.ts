@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { PWNED_TRAP } from '../stack/hostile';
+import { PWNED_TRAP } from '@ollama-lens/testkit/hostile';
 
 export * from './chromium';
 

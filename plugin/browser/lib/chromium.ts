@@ -4,7 +4,7 @@
  * What runs inside the page is written as source text here, so this module needs no DOM typings.
  */
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { PWNED_TRAP } from '../stack/hostile';
+import { PWNED_TRAP } from '@ollama-lens/testkit/hostile';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -59,7 +59,7 @@ export async function openPage(
   const context = await b.browser.newContext({ viewport, baseURL: baseUrl, reducedMotion: 'reduce' });
   // esbuild-compiled callers (tsx) wrap functions in a __name() helper that the page does not have.
   await context.addInitScript({ content: 'window.__name = window.__name || ((f) => f);' });
-  // The theme for the boot data, and the XSS trap: any payload that runs sets window.__pwned (a setter also
+  // The theme for the boot data, and the XSS trap: any payload that runs sets window[PWNED_TRAP] (a setter also
   // catches writes that are undone at once); alert() counts too.
   await context.addInitScript({
     content: `

@@ -1,15 +1,18 @@
 /**
- * Everything the browser suite runs against, real where it can be: Ollama (the sidecar's harness, tiny
- * models), the scripted upstream in front of it (see scriptedUpstream.ts), the sidecar with a temporary
+ * Everything the browser suite runs against, real where it can be: Ollama (the test kit's harness, tiny
+ * models), the scripted upstream in front of it (@ollama-lens/testkit/scripted-upstream), the sidecar with a temporary
  * store, Prometheus scraping the sidecar, and the GrafanaEmulator serving the host page, the built
  * plugin and Grafana's API on one origin.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type Sidecar } from '../../../sidecar/src/app';
-import { loadConfig } from '../../../sidecar/src/config';
-import { startOllama, startPrometheus, warmModel, type OllamaServer, type PrometheusServer } from './harness';
+import { testOllama } from '@ollama-lens/testkit/ollama';
+import { startPrometheus, type PrometheusServer } from '@ollama-lens/testkit/prometheus';
+import { ScriptedUpstream } from '@ollama-lens/testkit/scripted-upstream';
+import { browserPlan, SCRIPTED_ANSWERS, seedMessages } from '@ollama-lens/testkit/seed';
+import type { SeedResult } from '@ollama-lens/testkit/seeded';
+import { startSidecar } from '@ollama-lens/testkit/sidecar';
 import {
   DEFAULT_MESSAGES_DATASOURCE_UID,
   MESSAGES_DATASOURCE_TYPE,
@@ -17,8 +20,6 @@ import {
 } from '../../src/constants';
 import { GrafanaEmulator } from '../../src/testing/grafanaEmulator';
 import { serveHost } from './hostServer';
-import { ScriptedUpstream } from './scriptedUpstream';
-import { SCRIPTED_ANSWERS, seed, type SeedResult } from './seed';
 
 export interface BrowserStack {
   /** Origin the browser opens (host page, plugin, Grafana API). */
@@ -52,41 +53,42 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
     }
   };
   try {
-    const preset = process.env.OLLAMA_TEST_URL?.replace(/\/+$/, '');
-    let ollama: OllamaServer | undefined;
-    if (!preset) {
-      ollama = await startOllama();
-      stops.push(() => ollama!.stop());
+    const ollama = await testOllama();
+    const server = ollama.server;
+    if (server) {
+      stops.push(() => server.stop());
     }
-    const ollamaUrl = preset ?? ollama!.url;
-    const models = ollama?.models ?? ['tiny', 'tiny2'];
-    await warmModel(ollamaUrl, models[0]);
 
-    const upstream = new ScriptedUpstream(ollamaUrl, SCRIPTED_ANSWERS);
+    const upstream = new ScriptedUpstream(ollama.url, SCRIPTED_ANSWERS);
     const upstreamUrl = await upstream.start();
     stops.push(() => upstream.stop());
 
     const dataDir = mkdtempSync(join(tmpdir(), 'ollama-lens-browser-'));
     stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const config = loadConfig([], {
-      OLLAMA_LENS_HOST: '127.0.0.1',
-      OLLAMA_LENS_PORT: '0',
-      OLLAMA_LENS_UPSTREAM: upstreamUrl,
-      OLLAMA_LENS_ADMIN_TOKEN: STACK_TOKEN,
-      OLLAMA_LENS_DB: opts.db ?? join(dataDir, 'messages.db'),
-      OLLAMA_LENS_LOG_LEVEL: 'silent',
-      OLLAMA_LENS_BATCH_MS: '20',
-      OLLAMA_LENS_POLL_INTERVAL_MS: '5000',
-      OLLAMA_LENS_PRICES: JSON.stringify({ '*': { input: 0.5, output: 1.5 } }),
-    });
-    const sidecar: Sidecar = await buildApp(config);
+    const sidecar = await startSidecar(upstreamUrl, [
+      '--admin-token',
+      STACK_TOKEN,
+      '--db',
+      opts.db ?? join(dataDir, 'messages.db'),
+      '--log-level',
+      'silent',
+      '--batch-ms',
+      '20',
+      '--poll-interval-ms',
+      '5000',
+      '--prices',
+      JSON.stringify({ '*': { input: 0.5, output: 1.5 } }),
+    ]);
     stops.push(() => sidecar.close());
-    const { proxyUrl, adminUrl } = await sidecar.listen();
+    const { url: proxyUrl, adminUrl } = sidecar;
 
     const prometheus: PrometheusServer = await startPrometheus({ target: new URL(adminUrl).host });
     stops.push(() => prometheus.stop());
 
-    const seeded = opts.db || opts.noSeed ? { ids: {}, total: 0 } : await seed(proxyUrl, adminUrl, STACK_TOKEN, models);
+    const seeded =
+      opts.db || opts.noSeed
+        ? { ids: {}, total: 0 }
+        : await seedMessages({ proxyUrl, adminUrl, token: STACK_TOKEN }, browserPlan(ollama.models));
 
     const emulator = new GrafanaEmulator((req, res) =>
       serveHost({ pluginDist: opts.pluginDist, hostDir: opts.hostDir }, req, res)
@@ -115,7 +117,7 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
       proxyUrl,
       token: STACK_TOKEN,
       prometheusUrl: prometheus.url,
-      ollamaUrl,
+      ollamaUrl: ollama.url,
       seed: seeded,
       emulator,
       stop,

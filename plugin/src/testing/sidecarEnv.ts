@@ -1,20 +1,13 @@
 /** What the jest globalSetup (jest/global-setup.ts) hands to the test files through the environment. */
-
-export interface SeededMessages {
-  /** Ids of the messages seeded through the real proxy, by what they are. */
-  ids: Record<string, string>;
-  /** Message count in the store after seeding. */
-  total: number;
-  models: string[];
-  users: string[];
-}
+import type { PagesSeed } from '@ollama-lens/testkit/seeded';
 
 export interface TestSidecar {
   /** Admin base URL of the real sidecar (it serves /healthz and /analytics here). */
   url: string;
   /** Its OLLAMA_LENS_ADMIN_TOKEN. */
   token: string;
-  seed: SeededMessages;
+  /** The messages seeded through the real proxy (the kit's seedPages). */
+  seed: PagesSeed;
   ollamaUrl: string;
 }
 
@@ -35,5 +28,5 @@ export function testSidecar(): TestSidecar {
       `The plugin's jest globalSetup did not start the sidecar (${SIDECAR_ENV.url} is not set). Run the tests with plugin/jest.config.js.`
     );
   }
-  return { url, token, seed: JSON.parse(seed) as SeededMessages, ollamaUrl: process.env[SIDECAR_ENV.ollama] ?? '' };
+  return { url, token, seed: JSON.parse(seed) as PagesSeed, ollamaUrl: process.env[SIDECAR_ENV.ollama] ?? '' };
 }

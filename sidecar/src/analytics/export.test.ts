@@ -1,5 +1,5 @@
 import { analyticsApp, parseCsv, type AnalyticsApp } from '../../test/store/analytics-app';
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { CSV_COLUMNS } from '../store/export-format';
 
 // More than two export pages (500 rows each), so every page boundary and the formats' joins show.

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { smallDisk } from '../../test/helpers/small-disk';
+import { smallDisk } from '@ollama-lens/testkit/small-disk';
 import { analyticsApp, type AnalyticsApp } from '../../test/store/analytics-app';
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 
 describe('bearer token (config.adminToken)', () => {
   let api: AnalyticsApp;

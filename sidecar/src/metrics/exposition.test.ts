@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Gauge, Registry } from 'prom-client';
 import type { MeasurementRecord } from '../tap/record';
+import { recordOf } from '@ollama-lens/testkit/records';
 import { find, parseExposition, value, type ParsedSample } from '../../test/metrics/exposition-reader';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from './exposition';
 import { createMetrics, registerDefaultMetrics } from './metrics';
@@ -32,26 +33,14 @@ describe('negotiateFormat', () => {
   });
 });
 
-const T0 = 1_790_000_000_000;
+/** A streamed chat of 800 ms with tokens and Ollama's timings. */
 function rec(id: string, over: Partial<MeasurementRecord> = {}): MeasurementRecord {
-  return {
+  return recordOf({
     id,
-    method: 'POST',
-    path: '/api/chat',
     endpoint: '/api/chat',
-    flavor: 'ollama',
-    model: 'tiny',
     stream: true,
-    started_at: T0,
-    ended_at: T0 + 800,
     duration_ms: 800,
     ttft_ms: 30,
-    status: 'success',
-    http_status: 200,
-    request_bytes: 10,
-    response_bytes: 100,
-    token_source: 'ollama',
-    capture_content: true,
     input_tokens: 12,
     output_tokens: 24,
     timings: {
@@ -63,7 +52,7 @@ function rec(id: string, over: Partial<MeasurementRecord> = {}): MeasurementReco
     },
     proxy_overhead_ms: 0.3,
     ...over,
-  };
+  });
 }
 
 function populated() {

@@ -1,8 +1,7 @@
 import { Registry } from 'prom-client';
-import { classifyEndpoint } from '../ollama/endpoint';
-import { Exchange } from '../tap/exchange';
 import type { MeasurementRecord, RequestStartInfo } from '../tap/record';
-import { loadFixture } from '../../test/fixtures/record-fixtures';
+import { loadFixture, replayFixture } from '@ollama-lens/testkit/fixtures';
+import { RECORD_T0, recordOf } from '@ollama-lens/testkit/records';
 import { find, parseExposition, value, type ParsedExposition } from '../../test/metrics/exposition-reader';
 import { renderMetrics, type ExpositionFormat } from './exposition';
 import { Redactor } from '../store/redact';
@@ -27,31 +26,8 @@ function setup(opts: Partial<RecorderOptions> = {}) {
   return { registry, metrics, recorder, scrape, errors };
 }
 
-let seq = 0;
-const T0 = 1_790_000_000_000;
-
-function rec(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
-  const duration = over.duration_ms ?? 100;
-  return {
-    id: `req-${++seq}`,
-    method: 'POST',
-    path: '/api/generate',
-    endpoint: '/api/generate',
-    flavor: 'ollama',
-    model: 'tiny',
-    stream: false,
-    started_at: T0,
-    ended_at: T0 + duration,
-    duration_ms: duration,
-    status: 'success',
-    http_status: 200,
-    request_bytes: 10,
-    response_bytes: 100,
-    token_source: 'ollama',
-    capture_content: true,
-    ...over,
-  };
-}
+const T0 = RECORD_T0;
+const rec = recordOf;
 
 function start(r: MeasurementRecord): RequestStartInfo {
   return { id: r.id, endpoint: r.endpoint, model: r.model, started_at: r.started_at };
@@ -396,25 +372,7 @@ describe('MetricsRecorder with synthetic records', () => {
 });
 
 /** A record built by the proxy's own Exchange from a recorded real Ollama answer. */
-function recordFromFixture(name: string, id: string): { start: RequestStartInfo; record: MeasurementRecord } {
-  const f = loadFixture(name);
-  const { endpoint, flavor } = classifyEndpoint(f.request.path);
-  const ex = new Exchange({
-    id,
-    method: f.request.method,
-    path: f.request.path,
-    endpoint,
-    flavor,
-    captureContent: true,
-    captureLimitBytes: 1 << 20,
-  });
-  if (f.request.body) ex.onRequestChunk(Buffer.from(f.request.body));
-  const started = ex.requestComplete();
-  ex.onResponseHead(f.status, f.headers['content-type'] ?? undefined);
-  // One network chunk per line, as Ollama writes them.
-  for (const part of f.body.split(/(?<=\n)/)) ex.onResponseChunk(Buffer.from(part));
-  return { start: started, record: ex.finish({ kind: 'complete' }) };
-}
+const recordFromFixture = (name: string, id: string) => replayFixture(name, { id });
 
 function finalFrame(name: string): Record<string, number> {
   const lines = loadFixture(name).body.trim().split('\n');

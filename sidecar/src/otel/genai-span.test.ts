@@ -1,25 +1,19 @@
 import type { MeasurementRecord } from '../tap/record';
+import { recordOf } from '@ollama-lens/testkit/records';
 import { describeSpan, REQUEST_ID_ATTRIBUTE } from './genai-span';
 import { toSpanInput } from './span-input';
 
 const server = { address: '127.0.0.1', port: 11434 };
 
 function record(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
-  return {
+  return recordOf({
     id: 'req-1',
-    method: 'POST',
-    path: '/api/chat',
     endpoint: '/api/chat',
-    flavor: 'ollama',
-    model: 'tiny',
     session: 'sess-1',
     stream: true,
     started_at: 1_795_569_346_634.25,
     ttft_ms: 12.5,
-    ended_at: 1_795_569_347_054.5,
     duration_ms: 420.25,
-    status: 'success',
-    http_status: 200,
     request_bytes: 100,
     response_bytes: 500,
     prompt: {
@@ -40,7 +34,7 @@ function record(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
     capture_content: true,
     trace: { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), sampled: true },
     ...over,
-  };
+  });
 }
 
 describe('describeSpan: the GenAI semantic conventions', () => {

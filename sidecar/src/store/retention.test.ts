@@ -1,4 +1,4 @@
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { DAY_MS } from './aggregate';
 import { search } from './queries';

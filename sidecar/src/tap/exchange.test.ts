@@ -1,34 +1,18 @@
 import { classifyEndpoint } from '../ollama/endpoint';
-import { fixtureNames, loadFixture, type Fixture } from '../../test/fixtures/record-fixtures';
+import {
+  fixtureNames,
+  loadFixture,
+  ragged,
+  replayFixture,
+  whole,
+  type Fixture,
+} from '@ollama-lens/testkit/fixtures';
 import { Exchange } from './exchange';
 import type { MeasurementRecord } from './record';
 
-/** Feeds a recorded exchange through the tap, the response split into chunks of the given sizes. */
-function replay(f: Fixture, split: (body: Buffer) => Buffer[]): MeasurementRecord {
-  const { endpoint, flavor } = classifyEndpoint(f.request.path);
-  const ex = new Exchange({
-    id: 'test-id',
-    method: f.request.method,
-    path: f.request.path,
-    endpoint,
-    flavor,
-    captureContent: true,
-    captureLimitBytes: 1 << 20,
-  });
-  if (f.request.body) ex.onRequestChunk(Buffer.from(f.request.body));
-  ex.requestComplete();
-  ex.onResponseHead(f.status, f.headers['content-type'] ?? undefined);
-  for (const c of split(Buffer.from(f.body))) ex.onResponseChunk(c);
-  return ex.finish({ kind: 'complete' });
-}
-
-const whole = (b: Buffer) => (b.length ? [b] : []);
-/** Splits every 7 bytes: cuts through lines, SSE events and multi-byte characters. */
-const ragged = (b: Buffer) => {
-  const out: Buffer[] = [];
-  for (let i = 0; i < b.length; i += 7) out.push(b.subarray(i, i + 7));
-  return out;
-};
+/** Feeds a recorded exchange through the tap, the response split into chunks by `split`. */
+const replay = (f: Fixture, split: (body: Buffer) => Buffer[]): MeasurementRecord =>
+  replayFixture(f, { split }).record;
 
 /** An independent reading of a recorded body: the simplest possible parse, as an oracle. */
 interface Oracle {

@@ -2,7 +2,7 @@
  * Parses the generated GGUF back with an independent reader (written from the GGUF spec, not
  * from gguf.ts) and checks what llama.cpp relies on: header, metadata, tensor shapes, alignment.
  */
-import { generateTinyLlama, TINY_LLAMA, writeGguf } from './gguf';
+import { generateTinyLlama, TINY_LLAMA, writeGguf } from '@ollama-lens/testkit/gguf';
 
 type Parsed = string | number | bigint | boolean | Parsed[];
 

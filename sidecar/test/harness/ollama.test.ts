@@ -1,6 +1,6 @@
 /** The shared Ollama from the jest globalSetup really serves the tiny models. */
-import { testOllamaModels, testOllamaUrl } from './env';
-import { startOllama } from './ollama';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startOllama } from '@ollama-lens/testkit/ollama';
 
 interface Metrics {
   total_duration?: number;

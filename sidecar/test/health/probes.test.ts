@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { parse, stringify } from 'yaml';
-import { testOllamaUrl } from '../harness/env';
-import { freePort } from '../harness/ollama';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaUrl } from '@ollama-lens/testkit/env';
+import { freePort } from '@ollama-lens/testkit/ollama';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 interface Ready {
   status: string;

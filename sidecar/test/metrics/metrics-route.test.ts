@@ -11,8 +11,8 @@ import { NVIDIA_SMI_ARGS } from '../../src/metrics/gpu';
 import { ROCM_SMI_ARGS } from '../../src/metrics/gpu-amd';
 import { IOREG_ARGS } from '../../src/metrics/gpu-apple';
 import { gpuFixture, standInTool } from '../fixtures/gpu/stand-in';
-import { testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { find, parseExposition, value, type ParsedExposition } from './exposition-reader';
 import { startHoldRelay, type HoldRelay } from './hold-relay';
 

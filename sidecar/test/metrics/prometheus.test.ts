@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startOllama, type OllamaServer } from '../harness/ollama';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
-import { startPrometheus, type PromSample, type PrometheusServer } from './prometheus-server';
+import { startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
+import { startPrometheus, type PromSample, type PrometheusServer } from '@ollama-lens/testkit/prometheus';
 
 jest.setTimeout(180_000);
 

@@ -3,10 +3,10 @@
  * succeeds as usual, and the spans that cannot be sent are dropped and counted in /metrics. Needs no
  * collector: the endpoint is a loopback port nobody listens on.
  */
-import { testOllamaUrl } from '../harness/env';
-import { freePort } from '../harness/ollama';
+import { testOllamaUrl } from '@ollama-lens/testkit/env';
+import { freePort } from '@ollama-lens/testkit/ollama';
 import { request } from 'undici';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { eventually, metric, send } from './helpers';
 
 let sidecar: TestSidecar;

@@ -3,9 +3,9 @@
  * serves what it received in Prometheus format: the token sums must equal the stored messages' counts.
  * Skipped only on a developer's machine without the jaeger binary (see jaeger.test.ts).
  */
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { JAEGER_INSTALL, jaegerBinary, startJaeger, type JaegerServer } from '../harness/jaeger/jaeger';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { JAEGER_INSTALL, jaegerBinary, startJaeger, type JaegerServer } from '@ollama-lens/testkit/jaeger';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { eventually, send, storedMessage } from './helpers';
 
 const available = jaegerBinary() !== undefined;

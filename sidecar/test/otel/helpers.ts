@@ -1,6 +1,6 @@
 /** Requests through a test sidecar, and what it stored and counted about them. */
 import { request } from 'undici';
-import type { TestSidecar } from '../helpers/sidecar';
+import type { TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 export interface Sent {
   status: number;

@@ -6,7 +6,7 @@
  * Skipped only on a developer's machine without the jaeger binary; in CI (CI set) set-up builds it,
  * so a missing binary fails here.
  */
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
 import {
   findTraces,
   JAEGER_INSTALL,
@@ -17,8 +17,8 @@ import {
   type JaegerServer,
   type JaegerSpan,
   type JaegerTrace,
-} from '../harness/jaeger/jaeger';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+} from '@ollama-lens/testkit/jaeger';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { eventually, metric, send, storedMessage, type StoredMessage } from './helpers';
 
 const available = jaegerBinary() !== undefined;

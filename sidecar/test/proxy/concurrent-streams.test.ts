@@ -5,8 +5,8 @@
  * queue-timeouts.test.ts); num_predict is tiny so the run stays short on a 2-core machine.
  */
 import { Agent, request } from 'undici';
-import { startOllama, warmModel, type OllamaServer } from '../harness/ollama';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startOllama, warmModel, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 const STREAMS = 200;
 

@@ -3,14 +3,13 @@
  * rest are cut, recorded as ended by shutdown, and nothing already answered is lost. A stand-in upstream
  * plays the stream that never ends (a real Ollama cannot be made to on demand).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { startSidecar } from '../helpers/sidecar';
+import { spawnSidecarProcess, startSidecar, type SidecarProcess } from '@ollama-lens/testkit/sidecar';
 
 const line = (o: object) => JSON.stringify(o) + '\n';
 
@@ -131,38 +130,18 @@ it('SIGTERM on the real process: exits within the bound, the cut stream and the 
   const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-drain-'));
   const db = join(dir, 'lens.db');
   const drainMs = 1500;
-  const proc = spawn(
-    process.execPath,
+  let sidecar: SidecarProcess | undefined;
+  try {
     // A long batch window: the records must be flushed by the shutdown, not by the timer.
-    [
-      '--import',
-      'tsx',
-      'src/main.ts',
-      '--port',
-      '0',
-      '--upstream',
-      upstream,
+    sidecar = await spawnSidecarProcess(upstream, [
       '--db',
       db,
       '--drain-timeout-ms',
       String(drainMs),
       '--batch-ms',
       '10000',
-    ],
-    { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-  try {
-    const until = Date.now() + 30_000;
-    let url: string | undefined;
-    while (!url) {
-      url = /"proxyUrl":"([^"]+)"/.exec(out)?.[1];
-      if (proc.exitCode !== null || Date.now() > until) throw new Error(`the sidecar did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    ]);
+    const { proc, url } = sidecar;
     const before = await generate(url, 'answered before');
     const beforeId = String(before.headers['x-ollama-lens-id']);
     await before.body.text();
@@ -172,16 +151,16 @@ it('SIGTERM on the real process: exits within the bound, the cut stream and the 
 
     const t0 = performance.now();
     proc.kill('SIGTERM');
-    const code = await exited;
+    const { code } = await sidecar.exited;
     const exitMs = performance.now() - t0;
-    expect({ code, log: code === 0 ? '' : out }).toEqual({ code: 0, log: '' });
+    expect({ code, log: code === 0 ? '' : sidecar.logs() }).toEqual({ code: 0, log: '' });
     expect(exitMs).toBeLessThan(drainMs + 5000);
     expect(await endless.ended).toBe('broken');
     const d = await during;
     expect(d.statusCode).toBe(200);
     const duringId = String(d.headers['x-ollama-lens-id']);
     await d.body.text();
-    expect(out).toMatch(/drain timeout passed/);
+    expect(sidecar.logs()).toMatch(/drain timeout passed/);
 
     const conn = new Database(db, { readonly: true });
     try {
@@ -200,7 +179,7 @@ it('SIGTERM on the real process: exits within the bound, the cut stream and the 
       conn.close();
     }
   } finally {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
+    if (sidecar?.proc.exitCode === null) sidecar.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);

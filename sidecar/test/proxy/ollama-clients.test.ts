@@ -4,8 +4,8 @@
  */
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 let sidecar: TestSidecar;
 let direct: Ollama;

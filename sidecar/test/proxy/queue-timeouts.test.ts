@@ -9,8 +9,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
-import { startOllama, warmModel, type OllamaServer } from '../harness/ollama';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startOllama, warmModel, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 const IDLE_MS = 1500;
 

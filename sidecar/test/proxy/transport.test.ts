@@ -3,9 +3,9 @@
  * forwarded as they come, concurrency, large bodies, and cancellation reaching Ollama.
  */
 import { request } from 'undici';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startOllama, type OllamaServer } from '../harness/ollama';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 let sidecar: TestSidecar;
 let model: string;

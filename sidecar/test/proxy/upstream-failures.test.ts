@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler;

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { request } from 'undici';
 import { prepareRow } from '../../src/store/row';
 import { MessageStore } from '../../src/store/store';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
-import { smallDisk } from '../helpers/small-disk';
-import { RecordFactory } from './records';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
+import { smallDisk } from '@ollama-lens/testkit/small-disk';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { round, send, settle } from './traffic';
 
 const TOKEN = 'failure-test-token';

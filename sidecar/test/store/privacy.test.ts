@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { send, settle } from './traffic';
 
 async function get(sidecar: TestSidecar, p: string) {

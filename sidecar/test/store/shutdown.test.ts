@@ -3,55 +3,17 @@
  * Ollama: SIGTERM drains and flushes, so every answered request is stored; SIGKILL can lose only the
  * records of the last batch window (committed batches survive: WAL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { spawnSidecarProcess, type SidecarProcess } from '@ollama-lens/testkit/sidecar';
 
-const SIDECAR_DIR = path.resolve(__dirname, '../..');
-
-interface Running {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  logs(): string;
-}
-
-async function spawnSidecar(db: string, flags: string[]): Promise<Running> {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/main.ts',
-      '--port',
-      '0',
-      '--upstream',
-      testOllamaUrl(),
-      '--db',
-      db,
-      '--log-level',
-      'info',
-      ...flags,
-    ],
-    { cwd: SIDECAR_DIR, stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal }))
-  );
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const m = /"proxyUrl":"([^"]+)"/.exec(out);
-    if (m) return { proc, url: m[1], exited, logs: () => out };
-    if (proc.exitCode !== null || Date.now() > until) throw new Error(`the sidecar did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The real sidecar process in front of the shared Ollama, logging at info, storing in `db`. */
+function spawnSidecar(db: string, flags: string[]): Promise<SidecarProcess> {
+  return spawnSidecarProcess(testOllamaUrl(), ['--db', db, '--log-level', 'info', ...flags]);
 }
 
 interface Done {

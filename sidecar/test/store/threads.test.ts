@@ -9,9 +9,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { MessageStore } from '../../src/store/store';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
 import { parseExposition, value } from '../metrics/exposition-reader';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 const ROWS = 300_000;
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@
  * users and sessions, each kept short (num_predict ≤ 30).
  */
 import { request } from 'undici';
-import type { TestSidecar } from '../helpers/sidecar';
+import type { TestSidecar } from '@ollama-lens/testkit/sidecar';
 
 export interface Sent {
   /** The sidecar's id for the exchange (x-ollama-lens-id), which is also the stored message id. */

@@ -1,7 +1,7 @@
 import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import { sidecarMessage } from '../../testing/sidecarApi';
-import { HOSTILE_MARKDOWN, HOSTILE_PROMPT } from '../../testing/hostile';
+import { HOSTILE_MARKDOWN, HOSTILE_PROMPT } from '@ollama-lens/testkit/hostile';
 import { renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
 import { safeHref } from './sanitize';
 import { SafeMarkdown } from './SafeMarkdown';

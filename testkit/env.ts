@@ -5,7 +5,7 @@ function required(name: 'OLLAMA_TEST_URL' | 'OLLAMA_TEST_MODELS'): string {
   if (!v) {
     throw new Error(
       `the jest globalSetup did not start Ollama: ${name} is not set. ` +
-        'Run the tests through jest with sidecar/jest.config.js (globalSetup test/harness/global-setup.ts), ' +
+        'Run the tests through jest with sidecar/jest.config.js (globalSetup @ollama-lens/testkit/jest/ollama-setup), ' +
         'or set OLLAMA_TEST_URL to a running Ollama.'
     );
   }

@@ -11,19 +11,8 @@ import type {
   MeasurementRecord,
   PromptInfo,
   RequestStatus,
-} from '../../src/tap/record';
-
-/** mulberry32: a small, fast, seedable PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+} from '@ollama-lens/sidecar/src/tap/record';
+import { mulberry32 } from './random';
 
 const MODELS = [
   'llama3.2:3b',
@@ -134,7 +123,7 @@ export class RecordFactory {
   private readonly longPrompts: number;
 
   constructor(opts: FactoryOptions = {}) {
-    this.r = rng(opts.seed ?? 1);
+    this.r = mulberry32(opts.seed ?? 1);
     this.to = opts.to ?? Date.now();
     this.from = opts.from ?? this.to - 24 * 3600 * 1000;
     this.users = opts.users ?? 200;
@@ -379,4 +368,39 @@ export class RecordFactory {
     };
     return { ...record, ...overrides };
   }
+}
+
+/** The instant recordOf's records start at unless told otherwise: fixed, so tests can compare exact values. */
+export const RECORD_T0 = 1_790_000_000_000;
+let recordSeq = 0;
+
+/**
+ * One plain measurement record for a test that cares about a few fields: a successful, non-streamed
+ * native /api/generate exchange of `tiny` at RECORD_T0 taking 100 ms, overridden by `over`. The path
+ * follows an overridden endpoint, and ended_at follows started_at and duration_ms, so the record stays
+ * consistent. Ids are `req-1`, `req-2`, … unless given. For realistic traffic use RecordFactory.
+ */
+export function recordOf(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
+  const started = over.started_at ?? RECORD_T0;
+  const duration = over.duration_ms ?? 100;
+  const endpoint = over.endpoint ?? '/api/generate';
+  return {
+    id: `req-${++recordSeq}`,
+    method: 'POST',
+    path: endpoint,
+    endpoint,
+    flavor: endpoint.startsWith('/v1/') ? 'openai' : 'ollama',
+    model: 'tiny',
+    stream: false,
+    started_at: started,
+    ended_at: started + duration,
+    duration_ms: duration,
+    status: 'success',
+    http_status: 200,
+    request_bytes: 10,
+    response_bytes: 100,
+    token_source: 'ollama',
+    capture_content: true,
+    ...over,
+  };
 }

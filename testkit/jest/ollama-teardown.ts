@@ -1,5 +1,5 @@
-/** jest globalTeardown: stops the shared Ollama that globalSetup started (same process). */
-import type { HarnessGlobals } from './global-setup';
+/** jest globalTeardown (sidecar): stops the shared Ollama that ollama-setup.ts started (same process). */
+import type { HarnessGlobals } from './ollama-setup';
 
 export default async function globalTeardown(): Promise<void> {
   const g = globalThis as HarnessGlobals;

@@ -10,6 +10,8 @@
  * data section, which itself starts at the first aligned offset after the tensor infos.
  */
 
+import { mulberry32 } from './random';
+
 /** GGUF metadata value type ids (gguf_type). */
 export const GGUF_VALUE_TYPE = {
   uint8: 0,
@@ -274,18 +276,6 @@ export function writeGguf(file: GgufFile): Buffer {
     for (let j = 0; j < t.data.length; j++) out.writeFloatLE(t.data[j], base + j * 4);
   });
   return out;
-}
-
-/** mulberry32: a tiny, fast, seedable PRNG; Math.random cannot be seeded. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Token types of llama.cpp's vocab (llama_token_type). */

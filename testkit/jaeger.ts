@@ -1,6 +1,6 @@
 /**
- * Test harness: a real Jaeger all-in-one (v1.76.0, built by scripts/install-jaeger.sh from this
- * folder's Go module) with an in-memory store, on loopback ports of its own: OTLP/HTTP in, the query
+ * The Jaeger harness: a real Jaeger all-in-one (v1.76.0, built by scripts/install-jaeger.sh from the
+ * Go module in sidecar/test/harness/jaeger) with an in-memory store, on loopback ports of its own: OTLP/HTTP in, the query
  * API (/api/traces…) out, and the OTLP metrics it receives served in Prometheus format (Jaeger is built
  * on the OpenTelemetry Collector, whose Prometheus exporter it includes). Nothing else is opened (no
  * OTLP gRPC, no Jaeger/Zipkin receivers, no telemetry port).
@@ -10,7 +10,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../ollama';
+import { freePort } from './ollama';
 
 export interface JaegerServer {
   /** Base URL of the OTLP/HTTP receiver (the sidecar's --otlp-endpoint). */

@@ -54,7 +54,9 @@ function answerChat(res: ServerResponse, model: string, answer: ScriptedAnswer, 
   const lines = [
     ...(answer.thinking ? [{ message: { role: 'assistant', content: '', thinking: answer.thinking } }] : []),
     ...parts.map((p) => ({ message: { role: 'assistant', content: p } })),
-    ...(answer.tool_calls ? [{ message: { role: 'assistant', content: '', tool_calls: answer.tool_calls } }] : []),
+    ...(answer.tool_calls
+      ? [{ message: { role: 'assistant', content: '', tool_calls: answer.tool_calls } }]
+      : []),
   ];
   for (const line of lines) {
     res.write(`${JSON.stringify({ model, created_at, ...line, done: false })}\n`);
@@ -118,12 +120,16 @@ export class ScriptedUpstream {
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers };
       delete headers.host;
-      const upstream = http.request(`${this.ollamaUrl}${req.url ?? '/'}`, { method: req.method, headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-        up.on('end', resolve);
-        up.on('error', reject);
-      });
+      const upstream = http.request(
+        `${this.ollamaUrl}${req.url ?? '/'}`,
+        { method: req.method, headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          up.on('end', resolve);
+          up.on('error', reject);
+        }
+      );
       upstream.on('error', reject);
       // A client that goes away (the cancelled message) must cancel the generation upstream too.
       res.on('close', () => {
