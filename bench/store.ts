@@ -34,9 +34,9 @@ import { aggregations, currentStats, dataSummary, DAY_MS, history } from '../sid
 import { getMessage, listMessages, search, values, type PageRequest } from '../sidecar/src/store/queries';
 import { prepareRow, type PreparedRow, type RowOptions } from '../sidecar/src/store/row';
 import { MessageStore } from '../sidecar/src/store/store';
-import { SORTS, type MessageFilters } from '../sidecar/src/store/types';
+import { SORTS, type MessageFilters } from '@ollama-lens/contracts';
 import { StoreWriter } from '../sidecar/src/store/writer';
-import { RecordFactory } from '@ollama-lens/testkit/records';
+import { RecordFactory } from '../sidecar/test/store/records';
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const DAY_MESSAGES = num('BENCH_MESSAGES', 1_000_000);

@@ -11,6 +11,11 @@ module.exports = {
     // d3-color (via @grafana/data) ships only an .mjs build, which the scaffold's transform does not match.
     '^.+\\.mjs$': swc,
   },
+  // The contracts workspace from its source, so the tests see a change there without a build.
+  moduleNameMapper: {
+    ...base.moduleNameMapper,
+    '^@ollama-lens/contracts$': '<rootDir>/../contracts/src/index.ts',
+  },
   // One real sidecar (in front of a real Ollama) for the whole run; see jest/global-setup.ts.
   globalSetup: '<rootDir>/jest/global-setup.ts',
   globalTeardown: '<rootDir>/jest/global-teardown.ts',

@@ -48,3 +48,29 @@ export const METRIC_NAMES = {
 
 export type MetricKey = keyof typeof METRIC_NAMES;
 export type MetricName = (typeof METRIC_NAMES)[MetricKey];
+
+/**
+ * When a dashboard panel or alert query can have data (plugin/src/queries declares one per query; the
+ * sidecar's stack tests check each against a live Prometheus under that condition).
+ */
+export const DATA_CONDITIONS = [
+  /** Any successful scrape of the sidecar (gauges polled from Ollama and the host, `up`). */
+  'scrape',
+  /** At least one inference request went through the proxy within the window. */
+  'traffic',
+  /** At least one request failed within the window. */
+  'errors',
+  /** Ollama has a model loaded (`/api/ps` is not empty). */
+  'loaded_model',
+  /** A price table is configured (`OLLAMA_LENS_PRICES`), so cost counters move. */
+  'prices',
+  /** The message store is enabled and has written records. */
+  'store',
+  /** The message store dropped records (queue full, write error). */
+  'store_drops',
+  /** nvidia-smi reports at least one GPU. */
+  'gpu',
+  /** The host exposes CPU temperature sensors. */
+  'cpu_sensors',
+] as const;
+export type DataCondition = (typeof DATA_CONDITIONS)[number];

@@ -27,6 +27,22 @@ export const ENDPOINTS = [
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
+/**
+ * Endpoints whose answers are model output (the ones with prompts, tokens and time to first token). The
+ * sidecar measures their phases; the dashboards' latency and speed panels select them (a pull takes
+ * minutes, /api/tags microseconds).
+ */
+export const INFERENCE_ENDPOINTS = [
+  '/api/generate',
+  '/api/chat',
+  '/api/embed',
+  '/api/embeddings',
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+] as const satisfies readonly Endpoint[];
+export type InferenceEndpoint = (typeof INFERENCE_ENDPOINTS)[number];
+
 export const REQUEST_STATUSES = ['success', 'error', 'cancelled', 'timeout'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 

@@ -5,7 +5,15 @@
 import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_MESSAGES_DATASOURCE_UID, OVERVIEW_DASHBOARD_UID } from './constants';
+import {
+  APP_BASE_URL,
+  APP_ID,
+  APP_ROUTES,
+  MESSAGES_DATASOURCE_TYPE,
+  MESSAGES_DATASOURCE_UID,
+  OVERVIEW_DASHBOARD_UID,
+  PROXY_ROUTE,
+} from '@ollama-lens/contracts';
 
 const PLUGIN = join(__dirname, '..');
 const schema = JSON.parse(readFileSync(join(PLUGIN, 'tests/schema/plugin.schema.json'), 'utf8')) as Record<
@@ -30,7 +38,7 @@ interface PluginJson {
 const read = (path: string): PluginJson => JSON.parse(readFileSync(path, 'utf8')) as PluginJson;
 const ID_PATTERN = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/;
 const SIDECAR_ROUTE = {
-  path: 'sidecar',
+  path: PROXY_ROUTE,
   url: '{{ .JsonData.url }}',
   headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' }],
 };
@@ -50,19 +58,20 @@ describe.each([
     }
   });
 
-  it('declare the shared ids, the nested data source and the pages', () => {
-    expect(app).toMatchObject({ type: 'app', id: 'ollamalens-explorer-app' });
-    expect(ds).toMatchObject({ type: 'datasource', id: 'ollamalens-messages-datasource', metrics: true });
+  // plugin.json cannot import the contract's ids and routes: these checks keep the two the same.
+  it('declare the contract’s ids, the nested data source and the pages', () => {
+    expect(app).toMatchObject({ type: 'app', id: APP_ID });
+    expect(ds).toMatchObject({ type: 'datasource', id: MESSAGES_DATASOURCE_TYPE, metrics: true });
     expect(app.id).toMatch(ID_PATTERN);
     expect(ds.id).toMatch(ID_PATTERN);
     const dsInclude = app.includes?.find((i) => i.type === 'datasource');
     expect(dsInclude?.path).toBe('datasource/plugin.json');
     expect(existsSync(join(root, dsInclude!.path!))).toBe(true);
     const pages = app.includes?.filter((i) => i.type === 'page').map((i) => [i.name, i.path, Boolean(i.defaultNav)]);
-    const prefix = where === 'src' ? '/a/%PLUGIN_ID%' : '/a/ollamalens-explorer-app';
+    const prefix = where === 'src' ? '/a/%PLUGIN_ID%' : APP_BASE_URL;
     expect(pages).toEqual([
-      ['Overview', `${prefix}/overview`, true],
-      ['Explorer', `${prefix}/explorer`, false],
+      ['Overview', `${prefix}/${APP_ROUTES.overview}`, true],
+      ['Explorer', `${prefix}/${APP_ROUTES.explorer}`, false],
     ]);
   });
 
@@ -96,5 +105,5 @@ it('the vendored schema is Grafana’s plugin.json schema', () => {
   expect(schema.$schema).toMatch(/^http:\/\/json-schema.org\/draft-07\/schema#?$/);
   expect(schema.required).toEqual(['type', 'name', 'id', 'info', 'dependencies']);
   expect(validate({ type: 'app', name: 'x', id: 'Bad Id', info: {}, dependencies: {} })).toBe(false);
-  expect(DEFAULT_MESSAGES_DATASOURCE_UID).toBe('ollamalens-messages');
+  expect(MESSAGES_DATASOURCE_UID).toBe('ollamalens-messages');
 });

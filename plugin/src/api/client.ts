@@ -1,17 +1,26 @@
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { SidecarError, toSidecarError } from './errors';
-import { exportParams, filtersToParams, pageToParams, type MessageFilters, type PageRequest } from './filters';
+import { exportParams, filtersToParams, pageToParams, type PageRequest } from './filters';
 import type {
   Aggregations,
   DataSummary,
+  EventGroup,
+  EventsResponse,
+  EventType,
+  StatusLine,
   ExportFormat,
-  Health,
   MessageDetailResponse,
+  MessageFilters,
   MessagesPage,
-  NameCount,
-  SearchResult,
-} from './types';
+  NamedCount,
+  SearchResults,
+} from '@ollama-lens/contracts';
+
+/** The part of the sidecar's /healthz answer the connection test reads (not an analytics route). */
+export interface Health {
+  status: string;
+}
 
 /**
  * Typed access to the sidecar's analytics API through a Grafana proxy path: the data source proxy
@@ -70,12 +79,12 @@ export class SidecarClient {
     );
   }
 
-  search(filters: MessageFilters, limit?: number): Promise<SearchResult[]> {
+  search(filters: MessageFilters, limit?: number): Promise<SearchResults['results']> {
     const params = filtersToParams(filters);
     if (limit !== undefined) {
       params.set('limit', String(limit));
     }
-    return this.get<{ results: SearchResult[] }>(
+    return this.get<SearchResults>(
       '/analytics/search',
       params,
       'Search',
@@ -83,16 +92,42 @@ export class SidecarClient {
     ).then((r) => r.results);
   }
 
-  models(): Promise<NameCount[]> {
+  models(): Promise<NamedCount[]> {
     return this.list('models', 'Models');
   }
 
-  users(): Promise<NameCount[]> {
+  users(): Promise<NamedCount[]> {
     return this.list('users', 'Users');
   }
 
-  categories(): Promise<NameCount[]> {
+  categories(): Promise<NamedCount[]> {
     return this.list('categories', 'Categories');
+  }
+
+  /** Events (model loads, Ollama restarts, store drops…) in a time range, oldest first. */
+  events(
+    range: { from: number; to: number },
+    only: { groups?: EventGroup[]; types?: EventType[] } = {}
+  ): Promise<EventsResponse> {
+    const params = new URLSearchParams({ from: String(Math.floor(range.from)), to: String(Math.ceil(range.to)) });
+    if (only.groups?.length) params.set('group', only.groups.join(','));
+    if (only.types?.length) params.set('type', only.types.join(','));
+    return this.get<EventsResponse>(
+      '/analytics/events',
+      params,
+      'Events',
+      (d) => isObject(d) && Array.isArray(d.events)
+    );
+  }
+
+  /** The status line: one line about the state of Ollama, with the facts behind it. */
+  status(): Promise<StatusLine> {
+    return this.get<StatusLine>(
+      '/analytics/status',
+      undefined,
+      'Status line',
+      (d) => isObject(d) && typeof d.line === 'string' && Array.isArray(d.facts)
+    );
   }
 
   /** A link to the streamed export of the filter (a plain GET through the proxy, so the browser downloads it). */
@@ -100,8 +135,8 @@ export class SidecarClient {
     return `${this.baseUrl}/analytics/export?${exportParams(filters, format).toString()}`;
   }
 
-  private list(kind: 'models' | 'users' | 'categories', what: string): Promise<NameCount[]> {
-    return this.get<Record<string, NameCount[]>>(
+  private list(kind: 'models' | 'users' | 'categories', what: string): Promise<NamedCount[]> {
+    return this.get<Record<string, NamedCount[]>>(
       `/analytics/${kind}`,
       undefined,
       what,

@@ -1,49 +1,22 @@
-import type { ExportFormat, SortField, SortOrder } from './types';
+import {
+  LIST_FILTER_KEYS,
+  PAGE_LIMIT,
+  RANGE_FILTER_KEYS,
+  RANGE_FILTERS,
+  RANGE_PAIRS,
+  TEXT_FILTER_KEYS,
+  type ExportFormat,
+  type MessageFilters,
+  type RangeFilterKey,
+  type SortKey,
+  type SortOrder,
+} from '@ollama-lens/contracts';
 
-/**
- * The filter every analytics call accepts, in the API's own names so a filter reads the same in the
- * URL of the Explorer, in a datasource query and on the wire.
+/*
+ * The filter every analytics call accepts is the contract's (`MessageFilters`, in the API's own names, so
+ * a filter reads the same in the URL of the Explorer, in a datasource query and on the wire). This module
+ * checks one and turns it into query parameters.
  */
-export interface MessageFilters {
-  q?: string;
-  model?: string[];
-  status?: string[];
-  category?: string[];
-  user?: string;
-  session?: string;
-  endpoint?: string;
-  /** Epoch ms, inclusive. */
-  from?: number;
-  /** Epoch ms, exclusive. */
-  to?: number;
-  min_input_tokens?: number;
-  max_input_tokens?: number;
-  min_output_tokens?: number;
-  max_output_tokens?: number;
-  min_latency_ms?: number;
-  max_latency_ms?: number;
-}
-
-export const LIST_FILTER_KEYS = ['model', 'status', 'category'] as const;
-export const TEXT_FILTER_KEYS = ['q', 'user', 'session', 'endpoint'] as const;
-export const RANGE_FILTER_KEYS = [
-  'min_input_tokens',
-  'max_input_tokens',
-  'min_output_tokens',
-  'max_output_tokens',
-  'min_latency_ms',
-  'max_latency_ms',
-] as const;
-export type ListFilterKey = (typeof LIST_FILTER_KEYS)[number];
-export type TextFilterKey = (typeof TEXT_FILTER_KEYS)[number];
-export type RangeFilterKey = (typeof RANGE_FILTER_KEYS)[number];
-
-/** Pairs checked for min ≤ max, with the words used in the error. */
-const RANGE_PAIRS: ReadonlyArray<[RangeFilterKey, RangeFilterKey, string]> = [
-  ['min_input_tokens', 'max_input_tokens', 'input tokens'],
-  ['min_output_tokens', 'max_output_tokens', 'output tokens'],
-  ['min_latency_ms', 'max_latency_ms', 'latency'],
-];
 
 export class FilterError extends Error {
   constructor(message: string) {
@@ -53,13 +26,33 @@ export class FilterError extends Error {
 }
 
 export interface PageRequest {
-  sort?: SortField;
+  sort?: SortKey;
   order?: SortOrder;
   limit?: number;
   cursor?: string | null;
 }
 
-/** Parses a user-typed bound: blank = no bound; otherwise a whole number ≥ 0 or a clear error. */
+/** What a bound may be: token counts are whole numbers, latency may have a fraction (RANGE_FILTERS). */
+function boundRule(key: RangeFilterKey): string {
+  return RANGE_FILTERS[key].whole ? 'a whole number ≥ 0' : 'a number ≥ 0';
+}
+
+/**
+ * The contract's rule for one bound: an error message (naming the bound `name`, e.g. a query field),
+ * or undefined when `value` is allowed.
+ */
+export function checkBound(key: RangeFilterKey, value: number, name: string = key): string | undefined {
+  const { whole, max } = RANGE_FILTERS[key];
+  if (!Number.isFinite(value) || value < 0 || (whole && !Number.isInteger(value))) {
+    return `${name} must be ${boundRule(key)}, got ${value}`;
+  }
+  if (value > max) {
+    return `${name} must be at most ${max}, got ${value}`;
+  }
+  return undefined;
+}
+
+/** Parses a user-typed bound: blank = no bound; otherwise a number the contract allows, or a clear error. */
 export function parseBound(key: RangeFilterKey, raw: string | number | undefined | null): number | undefined {
   if (raw === undefined || raw === null) {
     return undefined;
@@ -68,10 +61,16 @@ export function parseBound(key: RangeFilterKey, raw: string | number | undefined
   if (text === '') {
     return undefined;
   }
-  if (!/^\d+$/.test(text)) {
-    throw new FilterError(`${key} must be a whole number ≥ 0, got "${text}"`);
+  const pattern = RANGE_FILTERS[key].whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!pattern.test(text)) {
+    throw new FilterError(`${key} must be ${boundRule(key)}, got "${text}"`);
   }
-  return Number(text);
+  const value = Number(text);
+  const problem = checkBound(key, value);
+  if (problem) {
+    throw new FilterError(problem);
+  }
+  return value;
 }
 
 /** Splits "a, b,,c" into ["a","b","c"]: how multi-value text (and csv-formatted variables) arrive. */
@@ -83,7 +82,7 @@ export function splitList(raw: string | string[] | undefined | null): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-/** Checks the filter and turns it into query parameters (lists as repeated keys, numbers as integers). */
+/** Checks the filter and turns it into query parameters (lists as repeated keys). */
 export function filtersToParams(filters: MessageFilters): URLSearchParams {
   const params = new URLSearchParams();
   for (const key of TEXT_FILTER_KEYS) {
@@ -100,8 +99,9 @@ export function filtersToParams(filters: MessageFilters): URLSearchParams {
   for (const key of RANGE_FILTER_KEYS) {
     const value = filters[key];
     if (value !== undefined) {
-      if (!Number.isInteger(value) || value < 0) {
-        throw new FilterError(`${key} must be a whole number ≥ 0, got ${value}`);
+      const problem = checkBound(key, value);
+      if (problem) {
+        throw new FilterError(problem);
       }
       params.set(key, String(value));
     }
@@ -140,8 +140,10 @@ export function pageToParams(page: PageRequest, params: URLSearchParams = new UR
     params.set('order', page.order);
   }
   if (page.limit !== undefined) {
-    if (!Number.isInteger(page.limit) || page.limit < 10 || page.limit > 100) {
-      throw new FilterError(`limit must be a whole number from 10 to 100, got ${page.limit}`);
+    if (!Number.isInteger(page.limit) || page.limit < PAGE_LIMIT.min || page.limit > PAGE_LIMIT.max) {
+      throw new FilterError(
+        `limit must be a whole number from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}, got ${page.limit}`
+      );
     }
     params.set('limit', String(page.limit));
   }

@@ -6,11 +6,12 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
-import { FilterError, filtersToParams } from '../api/filters';
+import { BOUNDS, LIST_FILTER_KEYS, RANGE_FILTER_KEYS, RANGE_FILTERS, TEXT_FILTER_KEYS } from '@ollama-lens/contracts';
+import { FilterError, filtersToParams, parseBound } from '../api/filters';
 import { DEFAULT_MESSAGES_DATASOURCE_UID } from '../constants';
 import { startTestGrafana, type TestGrafana } from '../testing/testGrafana';
 import { bucketSeconds, MessagesDataSource, parseVariableQuery } from './datasource';
-import { DATASOURCE_TYPE, type MessagesDataSourceOptions, type MessagesQuery } from './types';
+import { DATASOURCE_TYPE, QUERY_FILTER_FIELDS, type MessagesDataSourceOptions, type MessagesQuery } from './types';
 
 /**
  * Variables as a dashboard would hold them. Grafana's TemplateSrv lives in Grafana's core (not in any
@@ -130,6 +131,33 @@ describe('query translation (no network)', () => {
       'the latency range is empty: minimum 500 is above maximum 100'
     );
     expect(() => filtersToParams({ from: 10, to: 10 })).toThrow('the time range is empty');
+  });
+
+  it('checks range bounds by the contract: whole token counts, fractional latency, the upper bounds', () => {
+    // Latency is measured in fractions of a millisecond, and the sidecar takes them.
+    expect(ds.toFilters({ refId: 'A', minLatencyMs: 0.5, maxLatencyMs: 12.25 }, 0, 1)).toMatchObject({
+      min_latency_ms: 0.5,
+      max_latency_ms: 12.25,
+    });
+    expect(filtersToParams({ min_latency_ms: 0.5 }).toString()).toBe('min_latency_ms=0.5');
+    expect(parseBound('max_latency_ms', ' 2.5 ')).toBe(2.5);
+    expect(() => parseBound('max_input_tokens', '2.5')).toThrow(
+      'max_input_tokens must be a whole number ≥ 0, got "2.5"'
+    );
+    expect(() => parseBound('min_latency_ms', '-1')).toThrow('min_latency_ms must be a number ≥ 0, got "-1"');
+    // Past the sidecar's bounds is a clear message here, not a 400 from the sidecar.
+    expect(() => filtersToParams({ max_input_tokens: RANGE_FILTERS.max_input_tokens.max + 1 })).toThrow(
+      `max_input_tokens must be at most ${RANGE_FILTERS.max_input_tokens.max}`
+    );
+    expect(() => ds.toFilters({ refId: 'A', maxLatencyMs: BOUNDS.latencyMsMax * 2 }, 0, 1)).toThrow(
+      `maxLatencyMs must be at most ${BOUNDS.latencyMsMax}`
+    );
+  });
+
+  it('has a query field for every filter of the API but the time range, each its own', () => {
+    const apiKeys = [...TEXT_FILTER_KEYS, ...LIST_FILTER_KEYS, ...RANGE_FILTER_KEYS].sort();
+    expect(Object.keys(QUERY_FILTER_FIELDS).sort()).toEqual(apiKeys);
+    expect(new Set(Object.values(QUERY_FILTER_FIELDS)).size).toBe(apiKeys.length);
   });
 
   it('parses variable queries and explains unknown ones', () => {

@@ -13,8 +13,17 @@ import {
 import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { SidecarClient } from '../api/client';
 import { testSidecarConnection } from '../api/connectionTest';
-import { FilterError, splitList, type MessageFilters } from '../api/filters';
-import { BREAKDOWN_DIMENSIONS, SORT_FIELDS, type NameCount } from '../api/types';
+import {
+  BREAKDOWN_DIMENSIONS,
+  LIST_FILTER_KEYS,
+  PAGE_LIMIT,
+  RANGE_FILTER_KEYS,
+  SORTS,
+  TEXT_FILTER_KEYS,
+  type MessageFilters,
+  type NamedCount,
+} from '@ollama-lens/contracts';
+import { checkBound, FilterError, splitList } from '../api/filters';
 import {
   breakdownFrame,
   latencyHistogramFrame,
@@ -26,6 +35,7 @@ import {
 import {
   DEFAULT_QUERY,
   PROXY_ROUTE,
+  QUERY_FILTER_FIELDS,
   VARIABLE_KINDS,
   type MessagesDataSourceOptions,
   type MessagesQuery,
@@ -86,32 +96,26 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
       const items = splitList(text(value)).filter((v) => v !== '$__all');
       return items.length > 0 ? items : undefined;
     };
-    const bound = (name: string, value: number | undefined): number | undefined => {
+    const filters: MessageFilters = { from, to };
+    for (const key of TEXT_FILTER_KEYS) {
+      filters[key] = text(query[QUERY_FILTER_FIELDS[key]]);
+    }
+    for (const key of LIST_FILTER_KEYS) {
+      filters[key] = list(query[QUERY_FILTER_FIELDS[key]]);
+    }
+    for (const key of RANGE_FILTER_KEYS) {
+      const field = QUERY_FILTER_FIELDS[key];
+      const value = query[field];
       if (value === undefined || value === null) {
-        return undefined;
+        continue;
       }
-      if (!Number.isInteger(value) || value < 0) {
-        throw new FilterError(`${name} must be a whole number ≥ 0, got ${value}`);
+      const problem = checkBound(key, value, field);
+      if (problem) {
+        throw new FilterError(problem);
       }
-      return value;
-    };
-    return {
-      q: text(query.search),
-      model: list(query.models),
-      status: list(query.statuses),
-      category: list(query.categories),
-      user: text(query.user),
-      session: text(query.session),
-      endpoint: text(query.endpoint),
-      from,
-      to,
-      min_input_tokens: bound('minInputTokens', query.minInputTokens),
-      max_input_tokens: bound('maxInputTokens', query.maxInputTokens),
-      min_output_tokens: bound('minOutputTokens', query.minOutputTokens),
-      max_output_tokens: bound('maxOutputTokens', query.maxOutputTokens),
-      min_latency_ms: bound('minLatencyMs', query.minLatencyMs),
-      max_latency_ms: bound('maxLatencyMs', query.maxLatencyMs),
-    };
+      filters[key] = value;
+    }
+    return filters;
   }
 
   private async runQuery(
@@ -125,11 +129,11 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
     const type = query.queryType ?? 'messages';
     switch (type) {
       case 'messages': {
-        const sort = query.sort && (SORT_FIELDS as readonly string[]).includes(query.sort) ? query.sort : 'time';
+        const sort = query.sort && (SORTS as readonly string[]).includes(query.sort) ? query.sort : 'time';
         const page = await this.client.messages(filters, {
           sort,
           order: query.order === 'asc' ? 'asc' : 'desc',
-          limit: Math.min(100, Math.max(10, query.limit ?? 25)),
+          limit: Math.min(PAGE_LIMIT.max, Math.max(PAGE_LIMIT.min, query.limit ?? PAGE_LIMIT.default)),
         });
         return [messagesFrame(refId, page.messages, page.next_cursor)];
       }
@@ -162,7 +166,7 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
     _options?: LegacyMetricFindQueryOptions
   ): Promise<MetricFindValue[]> {
     const kind = parseVariableQuery(query);
-    const items: NameCount[] =
+    const items: NamedCount[] =
       kind === 'models'
         ? await this.client.models()
         : kind === 'users'

@@ -1,5 +1,5 @@
 import { createDataFrame, FieldType, type DataFrame, type DataLink, type FieldConfig } from '@grafana/data';
-import type { Aggregations, BreakdownDimension, MessageSummary, Summary } from '../api/types';
+import type { Aggregations, BreakdownDimension, MessageSummary, Summary } from '@ollama-lens/contracts';
 import { MESSAGE_URL_TEMPLATE } from '../constants';
 import { SERIES, type SeriesName } from './types';
 

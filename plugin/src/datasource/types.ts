@@ -1,9 +1,14 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
-import type { BreakdownDimension, SortField, SortOrder } from '../api/types';
+import type {
+  BreakdownDimension,
+  FilterKey,
+  RangeFilterKey,
+  SortKey,
+  SortOrder,
+  TimeFilterKey,
+} from '@ollama-lens/contracts';
 
-export { MESSAGES_DATASOURCE_TYPE as DATASOURCE_TYPE } from '../constants';
-/** The route in plugin.json through which Grafana's server reaches the sidecar. */
-export const PROXY_ROUTE = 'sidecar';
+export { MESSAGES_DATASOURCE_TYPE as DATASOURCE_TYPE, PROXY_ROUTE } from '@ollama-lens/contracts';
 
 export const QUERY_TYPES = [
   'messages',
@@ -36,27 +41,40 @@ export const SERIES = [
 export type SeriesName = (typeof SERIES)[number];
 
 /**
- * A query of the messages data source. List filters are text ("a,b" or "$model") so dashboards can use
- * multi-value template variables; numbers stay numbers.
+ * The query field of each API filter. The filter set is the contract's; only the names differ, because
+ * saved dashboards hold these field names. The time range is the dashboard's, never part of a query.
  */
-export interface MessagesQuery extends DataQuery {
+export const QUERY_FILTER_FIELDS = {
+  q: 'search',
+  model: 'models',
+  status: 'statuses',
+  category: 'categories',
+  user: 'user',
+  session: 'session',
+  endpoint: 'endpoint',
+  min_input_tokens: 'minInputTokens',
+  max_input_tokens: 'maxInputTokens',
+  min_output_tokens: 'minOutputTokens',
+  max_output_tokens: 'maxOutputTokens',
+  min_latency_ms: 'minLatencyMs',
+  max_latency_ms: 'maxLatencyMs',
+} as const satisfies Record<Exclude<FilterKey, TimeFilterKey>, string>;
+
+export type QueryFilterKey = keyof typeof QUERY_FILTER_FIELDS;
+
+/**
+ * A query's filter fields. Text and lists are text ("a,b" or "$model") so dashboards can use
+ * multi-value template variables; range bounds stay numbers.
+ */
+export type QueryFilters = {
+  [K in QueryFilterKey as (typeof QUERY_FILTER_FIELDS)[K]]?: K extends RangeFilterKey ? number : string;
+};
+
+/** A query of the messages data source. */
+export interface MessagesQuery extends DataQuery, QueryFilters {
   queryType?: QueryType;
-  /** Full-text search over prompt and response. */
-  search?: string;
-  models?: string;
-  statuses?: string;
-  categories?: string;
-  user?: string;
-  session?: string;
-  endpoint?: string;
-  minInputTokens?: number;
-  maxInputTokens?: number;
-  minOutputTokens?: number;
-  maxOutputTokens?: number;
-  minLatencyMs?: number;
-  maxLatencyMs?: number;
   /** messages */
-  sort?: SortField;
+  sort?: SortKey;
   order?: SortOrder;
   limit?: number;
   /** breakdown */

@@ -3,6 +3,7 @@
  * Prometheus rules (prometheus/rules). Each rule is "value expression, comparison, threshold" so Grafana can
  * show the value and Prometheus gets `(value) > threshold`.
  */
+import { METRIC_NAMES } from '@ollama-lens/contracts';
 import { ALERT_LABEL, SCRAPE_JOB, overviewPanelPath } from './ids';
 import { INFERENCE, failureRatio, generationSpeed, quantile } from './promql';
 import type { AlertDef, ValueFormat } from './types';
@@ -28,7 +29,7 @@ export const ALERTS: readonly AlertDef[] = [
   {
     name: 'HighLatency',
     uid: 'ollamalens-high-latency',
-    valueExpr: quantile(0.95, 'ollama_request_duration_seconds', [INFERENCE], '5m'),
+    valueExpr: quantile(0.95, METRIC_NAMES.requestDuration, [INFERENCE], '5m'),
     comparison: '>',
     threshold: 5,
     for: '10m',
@@ -64,14 +65,14 @@ export const ALERTS: readonly AlertDef[] = [
     uid: 'ollamalens-service-down',
     // up (Prometheus → sidecar) and ollama_up (sidecar → Ollama) in one series per target: the minimum is 0 when
     // either is down, and stays 0 when the sidecar is down and ollama_up goes stale.
-    valueExpr: `min by (job, instance) ({__name__=~"up|ollama_up", job="${SCRAPE_JOB}"})`,
+    valueExpr: `min by (job, instance) ({__name__=~"up|${METRIC_NAMES.up}", job="${SCRAPE_JOB}"})`,
     comparison: '<',
     threshold: 1,
     for: '1m',
     severity: 'critical',
     summary: 'Ollama Lens on {{ $labels.instance }} is down (sidecar or Ollama)',
     description:
-      'For 1 minute, Prometheus could not scrape the Ollama Lens sidecar (up == 0) or the sidecar could not reach Ollama (ollama_up == 0). ' +
+      `For 1 minute, Prometheus could not scrape the Ollama Lens sidecar (up == 0) or the sidecar could not reach Ollama (${METRIC_NAMES.up} == 0). ` +
       'Apps that talk to Ollama through the proxy get errors. Check the sidecar and Ollama containers or services and their logs.',
     valueFormat: 'count',
     panelId: 20,
@@ -84,9 +85,9 @@ export const ALERTS: readonly AlertDef[] = [
     uid: 'ollamalens-model-offloaded-to-cpu',
     // Only on hosts with a GPU (nvidia-smi reports one, or some model sits in VRAM): on a CPU-only host every model is in RAM by design.
     valueExpr:
-      'max by (model) (ollama_model_memory_bytes{location="ram"})' +
-      ' and on (model) (max by (model) (ollama_model_loaded) == 1)' +
-      ' and on () (count(ollama_gpu_memory_total_bytes) > 0 or count(ollama_model_memory_bytes{location="vram"} > 0) > 0)',
+      `max by (model) (${METRIC_NAMES.modelMemory}{location="ram"})` +
+      ` and on (model) (max by (model) (${METRIC_NAMES.modelLoaded}) == 1)` +
+      ` and on () (count(${METRIC_NAMES.gpuMemoryTotal}) > 0 or count(${METRIC_NAMES.modelMemory}{location="vram"} > 0) > 0)`,
     comparison: '>',
     threshold: 0,
     for: '5m',
@@ -104,7 +105,7 @@ export const ALERTS: readonly AlertDef[] = [
   {
     name: 'GPUTemperatureHigh',
     uid: 'ollamalens-gpu-temperature-high',
-    valueExpr: 'max by (gpu, name) (ollama_gpu_temperature_celsius)',
+    valueExpr: `max by (gpu, name) (${METRIC_NAMES.gpuTemperature})`,
     comparison: '>',
     threshold: 85,
     for: '5m',
@@ -120,7 +121,7 @@ export const ALERTS: readonly AlertDef[] = [
   {
     name: 'QueueBacklog',
     uid: 'ollamalens-queue-backlog',
-    valueExpr: 'max by (instance) (ollama_request_queue_depth)',
+    valueExpr: `max by (instance) (${METRIC_NAMES.queueDepth})`,
     comparison: '>',
     threshold: 10,
     for: '5m',
@@ -137,7 +138,7 @@ export const ALERTS: readonly AlertDef[] = [
   {
     name: 'MessageStoreDropping',
     uid: 'ollamalens-message-store-dropping',
-    valueExpr: 'sum by (reason) (increase(ollama_store_dropped_total[5m]))',
+    valueExpr: `sum by (reason) (increase(${METRIC_NAMES.storeDropped}[5m]))`,
     comparison: '>',
     threshold: 0,
     for: '0m',

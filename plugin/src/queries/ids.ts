@@ -3,11 +3,17 @@
  * users have saved (dashboard uid, panel ids) or provisioning that references it (datasource uids).
  */
 
-export const APP_ID = 'ollamalens-explorer-app';
-export const MESSAGES_DATASOURCE_TYPE = 'ollamalens-messages-datasource';
-export const MESSAGES_DATASOURCE_UID = 'ollamalens-messages';
-export const PROMETHEUS_DATASOURCE_UID = 'ollamalens-prometheus';
-export const OVERVIEW_DASHBOARD_UID = 'ollamalens-overview';
+import { EXPLORER_MESSAGE_PATH, OVERVIEW_DASHBOARD_UID } from '@ollama-lens/contracts';
+
+// The plugin's ids and app routes are the contract's; re-exported for the query catalogue's users.
+export {
+  APP_ID,
+  EXPLORER_PATH,
+  MESSAGES_DATASOURCE_TYPE,
+  MESSAGES_DATASOURCE_UID,
+  OVERVIEW_DASHBOARD_UID,
+  PROMETHEUS_DATASOURCE_UID,
+} from '@ollama-lens/contracts';
 export const OVERVIEW_DASHBOARD_TITLE = 'Ollama Lens — Overview';
 /** Prometheus job that scrapes the sidecar. */
 export const SCRAPE_JOB = 'ollama-lens';
@@ -18,14 +24,13 @@ export const ALERT_FOLDER = 'Ollama Lens';
 export const ALERT_GROUP = 'ollama-lens';
 
 /** Explorer page of one message; exemplars (label `request_id`) link here. */
-export const EXPLORER_PATH = `/a/${APP_ID}/explorer`;
 export function explorerMessagePath(id: string): string {
-  return `${EXPLORER_PATH}/message/${encodeURIComponent(id)}`;
+  return `${EXPLORER_MESSAGE_PATH}/${encodeURIComponent(id)}`;
 }
 /** The exemplar label that carries the request id. */
 export const EXEMPLAR_LABEL = 'request_id';
 /** Link template for Grafana data links (`${__value.raw}` is the exemplar's request id). */
-export const EXEMPLAR_LINK_TEMPLATE = `${EXPLORER_PATH}/message/\${__value.raw}`;
+export const EXEMPLAR_LINK_TEMPLATE = `${EXPLORER_MESSAGE_PATH}/\${__value.raw}`;
 
 /** Path of one panel of the overview dashboard, viewed alone. */
 export function overviewPanelPath(panelId: number): string {

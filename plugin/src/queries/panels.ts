@@ -2,6 +2,7 @@
  * The Overview dashboard: every panel with its queries, units and place on the grid (layout of
  * seeds/000-dashboard-designs.md). Panel ids are part of the public surface (alert links), never renumber.
  */
+import { METRIC_NAMES } from '@ollama-lens/contracts';
 import { ALERT_LABEL, SCRAPE_JOB } from './ids';
 import {
   FAILED,
@@ -59,7 +60,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: `${sumRate('ollama_requests_total', [MODEL, USER], WINDOW)} * 60`,
+        expr: `${sumRate(METRIC_NAMES.requests, [MODEL, USER], WINDOW)} * 60`,
         legend: 'requests/min',
         expect: 'traffic',
       },
@@ -85,7 +86,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: mean('ollama_request_duration_seconds', [MODEL, INFERENCE], WINDOW),
+        expr: mean(METRIC_NAMES.requestDuration, [MODEL, INFERENCE], WINDOW),
         legend: 'avg latency',
         expect: 'traffic',
       },
@@ -131,7 +132,9 @@ export const PANELS: readonly PanelDef[] = [
       { value: 0.95, color: 'orange' },
       { value: 0.99, color: 'green' },
     ],
-    queries: [{ refId: 'A', expr: `1 - (${failureRatio([MODEL, USER], WINDOW)})`, legend: 'success rate', expect: 'traffic' }],
+    queries: [
+      { refId: 'A', expr: `1 - (${failureRatio([MODEL, USER], WINDOW)})`, legend: 'success rate', expect: 'traffic' },
+    ],
   },
   {
     id: 4,
@@ -147,7 +150,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumRate('ollama_output_tokens_total', [MODEL], WINDOW),
+        expr: sumRate(METRIC_NAMES.outputTokens, [MODEL], WINDOW),
         legend: 'tokens/s',
         expect: 'traffic',
       },
@@ -168,32 +171,32 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumRate('ollama_requests_total', [MODEL, USER], RATE, ['status']),
+        expr: sumRate(METRIC_NAMES.requests, [MODEL, USER], RATE, ['status']),
         legend: '{{status}}',
         expect: 'traffic',
       },
       {
         refId: 'B',
-        expr: quantile(0.5, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        expr: quantile(0.5, METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RATE),
         legend: 'p50',
         expect: 'traffic',
       },
       {
         refId: 'E',
-        expr: quantile(0.75, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        expr: quantile(0.75, METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RATE),
         legend: 'p75',
         expect: 'traffic',
       },
       {
         refId: 'C',
-        expr: quantile(0.95, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        expr: quantile(0.95, METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RATE),
         legend: 'p95',
         exemplar: true,
         expect: 'traffic',
       },
       {
         refId: 'D',
-        expr: quantile(0.99, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RATE),
+        expr: quantile(0.99, METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RATE),
         legend: 'p99',
         expect: 'traffic',
       },
@@ -218,7 +221,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumRate('ollama_requests_total', [MODEL, USER, 'model!=""'], RATE, ['model']),
+        expr: sumRate(METRIC_NAMES.requests, [MODEL, USER, 'model!=""'], RATE, ['model']),
         legend: '{{model}}',
         expect: 'traffic',
       },
@@ -250,7 +253,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumIncrease('ollama_request_duration_seconds_bucket', [MODEL, INFERENCE], RATE, ['le']),
+        expr: sumIncrease(`${METRIC_NAMES.requestDuration}_bucket`, [MODEL, INFERENCE], RATE, ['le']),
         legend: '{{le}}',
         format: 'heatmap',
         exemplar: true,
@@ -272,14 +275,14 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: quantile(0.5, 'ollama_time_to_first_token_seconds', [MODEL], RATE, ['model']),
+        expr: quantile(0.5, METRIC_NAMES.timeToFirstToken, [MODEL], RATE, ['model']),
         legend: '{{model}} p50',
         exemplar: true,
         expect: 'traffic',
       },
       {
         refId: 'B',
-        expr: quantile(0.95, 'ollama_time_to_first_token_seconds', [MODEL], RATE, ['model']),
+        expr: quantile(0.95, METRIC_NAMES.timeToFirstToken, [MODEL], RATE, ['model']),
         legend: '{{model}} p95',
         expect: 'traffic',
       },
@@ -304,7 +307,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: `sum by (model, location) (ollama_model_memory_bytes{${MODEL}})`,
+        expr: `sum by (model, location) (${METRIC_NAMES.modelMemory}{${MODEL}})`,
         legend: '{{model}} {{location}}',
         expect: 'loaded_model',
       },
@@ -323,20 +326,20 @@ export const PANELS: readonly PanelDef[] = [
     min: 0,
     decimals: 0,
     queries: [
-      { refId: 'A', expr: 'max(ollama_models_loaded)', legend: 'models loaded', expect: 'scrape' },
+      { refId: 'A', expr: `max(${METRIC_NAMES.modelsLoaded})`, legend: 'models loaded', expect: 'scrape' },
       {
         refId: 'B',
-        expr: `count(${sumIncrease('ollama_requests_total', [MODEL, 'model!=""'], RATE, ['model'])} > 0) or vector(0)`,
+        expr: `count(${sumIncrease(METRIC_NAMES.requests, [MODEL, 'model!=""'], RATE, ['model'])} > 0) or vector(0)`,
         legend: 'models serving requests',
         expect: 'scrape',
       },
       {
         refId: 'C',
-        expr: `sum(ollama_requests_in_flight{${MODEL}}) or vector(0)`,
+        expr: `sum(${METRIC_NAMES.inFlight}{${MODEL}}) or vector(0)`,
         legend: 'in flight',
         expect: 'scrape',
       },
-      { refId: 'D', expr: 'max(ollama_request_queue_depth)', legend: 'queue depth', expect: 'scrape' },
+      { refId: 'D', expr: `max(${METRIC_NAMES.queueDepth})`, legend: 'queue depth', expect: 'scrape' },
     ],
     overrides: [{ refId: 'D', axis: 'right', axisLabel: 'queued' }],
   },
@@ -353,14 +356,14 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumIncrease('ollama_input_tokens_total', [MODEL], RANGE),
+        expr: sumIncrease(METRIC_NAMES.inputTokens, [MODEL], RANGE),
         legend: 'input',
         instant: true,
         expect: 'traffic',
       },
       {
         refId: 'B',
-        expr: sumIncrease('ollama_output_tokens_total', [MODEL], RANGE),
+        expr: sumIncrease(METRIC_NAMES.outputTokens, [MODEL], RANGE),
         legend: 'output',
         instant: true,
         expect: 'traffic',
@@ -384,7 +387,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: `${sumRate('ollama_cost_total', [MODEL], RATE, ['model'])} * 3600`,
+        expr: `${sumRate(METRIC_NAMES.cost, [MODEL], RATE, ['model'])} * 3600`,
         legend: '{{model}}',
         expect: 'prices',
       },
@@ -414,7 +417,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: `round(${sumIncrease('ollama_requests_total', [MODEL, USER, 'model!=""'], RANGE, ['model'])})`,
+        expr: `round(${sumIncrease(METRIC_NAMES.requests, [MODEL, USER, 'model!=""'], RANGE, ['model'])})`,
         legend: 'Requests',
         instant: true,
         format: 'table',
@@ -422,7 +425,7 @@ export const PANELS: readonly PanelDef[] = [
       },
       {
         refId: 'B',
-        expr: mean('ollama_request_duration_seconds', [MODEL, INFERENCE], RANGE, ['model']),
+        expr: mean(METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RANGE, ['model']),
         legend: 'Avg latency',
         instant: true,
         format: 'table',
@@ -430,7 +433,7 @@ export const PANELS: readonly PanelDef[] = [
       },
       {
         refId: 'C',
-        expr: quantile(0.95, 'ollama_request_duration_seconds', [MODEL, INFERENCE], RANGE, ['model']),
+        expr: quantile(0.95, METRIC_NAMES.requestDuration, [MODEL, INFERENCE], RANGE, ['model']),
         legend: 'P95 latency',
         instant: true,
         format: 'table',
@@ -446,7 +449,7 @@ export const PANELS: readonly PanelDef[] = [
       },
       {
         refId: 'E',
-        expr: `round(${sumIncrease('ollama_requests_total', [MODEL, USER, FAILED, 'model!=""'], RANGE, ['model'])})`,
+        expr: `round(${sumIncrease(METRIC_NAMES.requests, [MODEL, USER, FAILED, 'model!=""'], RANGE, ['model'])})`,
         legend: 'Errors',
         instant: true,
         format: 'table',
@@ -454,7 +457,7 @@ export const PANELS: readonly PanelDef[] = [
       },
       {
         refId: 'F',
-        expr: sumIncrease('ollama_cost_total', [MODEL], RANGE, ['model']),
+        expr: sumIncrease(METRIC_NAMES.cost, [MODEL], RANGE, ['model']),
         legend: 'Cost',
         instant: true,
         format: 'table',
@@ -480,7 +483,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: sumRate('ollama_errors_total', [MODEL], RATE, ['error_type']),
+        expr: sumRate(METRIC_NAMES.errors, [MODEL], RATE, ['error_type']),
         legend: '{{error_type}}',
         expect: 'errors',
       },
@@ -514,7 +517,7 @@ export const PANELS: readonly PanelDef[] = [
     ],
     queries: [
       { refId: 'A', expr: `min(up{job="${SCRAPE_JOB}"})`, legend: 'sidecar', expect: 'scrape' },
-      { refId: 'B', expr: 'min(ollama_up)', legend: 'ollama', expect: 'scrape' },
+      { refId: 'B', expr: `min(${METRIC_NAMES.up})`, legend: 'ollama', expect: 'scrape' },
     ],
   },
   {
@@ -531,11 +534,11 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: 'max by (gpu, name) (ollama_gpu_utilization_ratio)',
+        expr: `max by (gpu, name) (${METRIC_NAMES.gpuUtilization})`,
         legend: 'GPU {{gpu}} {{name}}',
         expect: 'gpu',
       },
-      { refId: 'B', expr: 'max(ollama_host_cpu_utilization_ratio)', legend: 'CPU', expect: 'scrape' },
+      { refId: 'B', expr: `max(${METRIC_NAMES.hostCpu})`, legend: 'CPU', expect: 'scrape' },
     ],
   },
   {
@@ -551,18 +554,18 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: 'max by (gpu, name) (ollama_gpu_memory_used_bytes)',
+        expr: `max by (gpu, name) (${METRIC_NAMES.gpuMemoryUsed})`,
         legend: 'GPU {{gpu}} used',
         expect: 'gpu',
       },
       {
         refId: 'B',
-        expr: 'max by (gpu, name) (ollama_gpu_memory_total_bytes)',
+        expr: `max by (gpu, name) (${METRIC_NAMES.gpuMemoryTotal})`,
         legend: 'GPU {{gpu}} total',
         expect: 'gpu',
       },
-      { refId: 'C', expr: 'max(ollama_host_memory_used_bytes)', legend: 'host used', expect: 'scrape' },
-      { refId: 'D', expr: 'max(ollama_host_memory_total_bytes)', legend: 'host total', expect: 'scrape' },
+      { refId: 'C', expr: `max(${METRIC_NAMES.hostMemoryUsed})`, legend: 'host used', expect: 'scrape' },
+      { refId: 'D', expr: `max(${METRIC_NAMES.hostMemoryTotal})`, legend: 'host total', expect: 'scrape' },
     ],
     overrides: [
       { refId: 'B', dashed: true },
@@ -582,7 +585,7 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: 'max by (gpu, name) (ollama_gpu_power_watts)',
+        expr: `max by (gpu, name) (${METRIC_NAMES.gpuPower})`,
         legend: 'GPU {{gpu}} {{name}}',
         expect: 'gpu',
       },
@@ -605,13 +608,13 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: 'max by (gpu, name) (ollama_gpu_temperature_celsius)',
+        expr: `max by (gpu, name) (${METRIC_NAMES.gpuTemperature})`,
         legend: 'GPU {{gpu}} {{name}}',
         expect: 'gpu',
       },
       {
         refId: 'B',
-        expr: 'max by (sensor) (ollama_host_cpu_temperature_celsius)',
+        expr: `max by (sensor) (${METRIC_NAMES.hostCpuTemperature})`,
         legend: 'CPU {{sensor}}',
         expect: 'cpu_sensors',
       },
@@ -631,17 +634,17 @@ export const PANELS: readonly PanelDef[] = [
     queries: [
       {
         refId: 'A',
-        expr: 'sum(rate(ollama_store_written_total[$__rate_interval]))',
+        expr: `sum(rate(${METRIC_NAMES.storeWritten}[$__rate_interval]))`,
         legend: 'written/s',
         expect: 'store',
       },
       {
         refId: 'B',
-        expr: 'sum by (reason) (rate(ollama_store_dropped_total[$__rate_interval]))',
+        expr: `sum by (reason) (rate(${METRIC_NAMES.storeDropped}[$__rate_interval]))`,
         legend: 'dropped/s {{reason}}',
         expect: 'store_drops',
       },
-      { refId: 'C', expr: 'max(ollama_store_queue_depth)', legend: 'queued', expect: 'store' },
+      { refId: 'C', expr: `max(${METRIC_NAMES.storeQueueDepth})`, legend: 'queued', expect: 'store' },
     ],
     overrides: [{ refId: 'C', axis: 'right', axisLabel: 'queued' }],
   },

@@ -2,20 +2,13 @@
  * PromQL building blocks shared by panels and alerts, so a label rule (which endpoints count as inference,
  * which statuses are failures) is written once.
  */
+import { INFERENCE_ENDPOINTS, METRIC_NAMES, type RequestStatus } from '@ollama-lens/contracts';
 
-/** Endpoints that run a model. Latency and speed exclude the rest: a pull takes minutes, /api/tags microseconds. */
-export const INFERENCE_ENDPOINTS = [
-  '/api/generate',
-  '/api/chat',
-  '/api/embed',
-  '/api/embeddings',
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/embeddings',
-] as const;
+/** Endpoints that run a model (the contract's list): latency and speed panels select them. */
+export { INFERENCE_ENDPOINTS };
 
 /** Statuses counted as failures in error rates (cancelled is the client's choice, not a failure). */
-export const FAILURE_STATUSES = ['error', 'timeout'] as const;
+export const FAILURE_STATUSES = ['error', 'timeout'] as const satisfies readonly RequestStatus[];
 
 export const INFERENCE = `endpoint=~"${INFERENCE_ENDPOINTS.join('|')}"`;
 export const FAILED = `status=~"${FAILURE_STATUSES.join('|')}"`;
@@ -55,10 +48,10 @@ export function mean(histogram: string, matchers: string[], window: string, by: 
 
 /** Failed share of requests; 0 (not empty) when there was traffic but no failure. */
 export function failureRatio(matchers: string[], window: string): string {
-  return `(${sumRate('ollama_requests_total', [...matchers, FAILED], window)} or vector(0)) / ${sumRate('ollama_requests_total', matchers, window)}`;
+  return `(${sumRate(METRIC_NAMES.requests, [...matchers, FAILED], window)} or vector(0)) / ${sumRate(METRIC_NAMES.requests, matchers, window)}`;
 }
 
 /** Mean output tokens per second per request (Ollama's eval count / eval duration), by model when asked. */
 export function generationSpeed(matchers: string[], window: string, by: string[] = []): string {
-  return mean('ollama_output_tokens_per_second', matchers, window, by);
+  return mean(METRIC_NAMES.outputTokensPerSecond, matchers, window, by);
 }

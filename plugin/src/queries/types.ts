@@ -11,25 +11,8 @@ export type GrafanaUnit = string;
  * asserts data for the conditions it can produce; the others (no GPU on CI, no sensors in containers) are
  * only checked for evaluating without error.
  */
-export type DataCondition =
-  /** Any successful scrape of the sidecar (gauges polled from Ollama and the host, `up`). */
-  | 'scrape'
-  /** At least one inference request went through the proxy within the window. */
-  | 'traffic'
-  /** At least one request failed within the window. */
-  | 'errors'
-  /** Ollama has a model loaded (`/api/ps` is not empty). */
-  | 'loaded_model'
-  /** A price table is configured (`OLLAMA_LENS_PRICES`), so cost counters move. */
-  | 'prices'
-  /** The message store is enabled and has written records. */
-  | 'store'
-  /** The message store dropped records (queue full, write error). */
-  | 'store_drops'
-  /** nvidia-smi reports at least one GPU. */
-  | 'gpu'
-  /** The host exposes CPU temperature sensors. */
-  | 'cpu_sensors';
+import type { DataCondition } from '@ollama-lens/contracts';
+export type { DataCondition };
 
 export interface PanelQuery {
   /** Unique within the panel (A, B, …); table columns and overrides refer to it. */

@@ -1,3 +1,4 @@
+import { METRIC_NAMES } from '@ollama-lens/contracts';
 import { PROMETHEUS_DATASOURCE_UID } from './ids';
 import type { VariableDef, VariableValues } from './types';
 
@@ -16,7 +17,7 @@ export const VARIABLES: readonly VariableDef[] = [
     name: 'model',
     label: 'Model',
     description: 'Models seen by the proxy.',
-    query: 'label_values(ollama_requests_total, model)',
+    query: `label_values(${METRIC_NAMES.requests}, model)`,
     multi: true,
     includeAll: true,
     allValue: '.*',
@@ -27,7 +28,7 @@ export const VARIABLES: readonly VariableDef[] = [
     label: 'User',
     description:
       'Users (needs OLLAMA_LENS_USER_LABEL=true on the sidecar). Filters the request and error-rate panels; the other metrics carry no user label.',
-    query: 'label_values(ollama_requests_total, user)',
+    query: `label_values(${METRIC_NAMES.requests}, user)`,
     multi: true,
     includeAll: true,
     allValue: '.*',

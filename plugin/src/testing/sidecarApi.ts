@@ -3,7 +3,7 @@
  * as the independent source of truth to compare what the pages show against.
  */
 import http from 'node:http';
-import type { MessageDetailResponse, MessagesPage, Aggregations } from '../api/types';
+import type { MessageDetailResponse, MessagesPage, Aggregations } from '@ollama-lens/contracts';
 import { testSidecar } from './sidecarEnv';
 
 export function sidecarGet<T>(path: string): Promise<T> {

@@ -1,6 +1,6 @@
 import type { MeasurementRecord } from '../tap/record';
 import { analyticsApp, parseCsv, type AnalyticsApp } from '../../test/store/analytics-app';
-import { RecordFactory } from '@ollama-lens/testkit/records';
+import { RecordFactory } from '../../test/store/records';
 import { CSV_COLUMNS } from '../store/export-format';
 
 const SUMMARY_KEYS = [
@@ -32,6 +32,9 @@ const MESSAGE_KEYS = [
   'user_agent',
   'ended_at',
   'ttfb_ms',
+  'request_bytes',
+  'response_bytes',
+  'proxy_overhead_ms',
   'prompt',
   'response',
   'options',
@@ -40,6 +43,7 @@ const MESSAGE_KEYS = [
   'token_source',
   'queue_ms',
   'tokens_per_second',
+  'requested_model',
   'chunks',
   'capture_content',
   'redacted',
@@ -187,6 +191,23 @@ describe('GET and DELETE /analytics/messages/:id', () => {
     const rec = records.find((r) => r.id === 'sess-a')!;
     expect(body.message.prompt).toEqual(rec.prompt);
     if (rec.chunks) expect(body.message.chunks).toHaveLength(rec.chunks.length);
+  });
+
+  test('the sizes and the proxy overhead, stored with every message, can be read back', async () => {
+    for (const rec of records.slice(0, 20)) {
+      const { message } = await json(`/analytics/messages/${rec.id}`);
+      expect({
+        id: rec.id,
+        request_bytes: message.request_bytes,
+        response_bytes: message.response_bytes,
+      }).toEqual({
+        id: rec.id,
+        request_bytes: rec.request_bytes,
+        response_bytes: rec.response_bytes,
+      });
+      if (rec.proxy_overhead_ms === undefined) expect(message.proxy_overhead_ms).toBeNull();
+      else expect(message.proxy_overhead_ms).toBeCloseTo(rec.proxy_overhead_ms, 9);
+    }
   });
 
   test('ids with awkward characters are just ids', async () => {

@@ -1,8 +1,9 @@
+import { BOUNDS } from '@ollama-lens/contracts';
+import { FilterQuery, IntervalSeconds } from '@ollama-lens/contracts/schemas';
 import { checkNumbers, clampTo, HttpError, parseFilters } from './params';
-import { BOUNDS, FILTER_PROPERTIES, INTERVAL_PROPERTY } from './schemas';
 
 describe('parameter bounds', () => {
-  const props = { ...FILTER_PROPERTIES, interval: INTERVAL_PROPERTY, q: FILTER_PROPERTIES.q };
+  const props = { ...FilterQuery.properties, interval: IntervalSeconds };
 
   test('numbers must be plain finite decimals', () => {
     for (const ok of ['0', '-0', '12', '1.5', '1e3', '1715000000000'])

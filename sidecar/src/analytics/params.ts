@@ -1,7 +1,14 @@
-import { REQUEST_STATUSES } from '../tap/record';
+import {
+  BOUNDS,
+  CATEGORIES,
+  LIST_FILTER_KEYS,
+  RANGE_FILTER_KEYS,
+  REQUEST_STATUSES,
+  TEXT_FILTER_KEYS,
+  TIME_FILTER_KEYS,
+  type MessageFilters,
+} from '@ollama-lens/contracts';
 import { AGGREGATION_PARTS, type AggregationPart } from '../store/aggregate';
-import { CATEGORIES, type MessageFilters, type SortKey, type SortOrder } from '../store/types';
-import { BOUNDS } from './schemas';
 
 /** A client error with its HTTP status, turned into `{"error": message}` by the plugin's error handler. */
 export class HttpError extends Error {
@@ -11,14 +18,6 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The querystring after fastify's validation and coercion: exactly the store's filters. */
-export type FilterQuery = MessageFilters;
-
-export interface SortQuery {
-  sort: SortKey;
-  order: SortOrder;
 }
 
 /** Repeated and comma-separated values as one list, blanks dropped; undefined when empty. */
@@ -31,7 +30,7 @@ export function splitList(values: readonly string[] | undefined): string[] | und
   return out.length > 0 ? [...new Set(out)] : undefined;
 }
 
-function checkAllowed(name: string, values: string[] | undefined, allowed: readonly string[]): void {
+export function checkAllowed(name: string, values: string[] | undefined, allowed: readonly string[]): void {
   const bad = values?.filter((v) => !allowed.includes(v));
   if (bad && bad.length > 0)
     throw new HttpError(
@@ -73,36 +72,32 @@ export function checkNumbers(query: Record<string, unknown>, properties: Record<
   }
 }
 
-export function parseFilters(q: FilterQuery): MessageFilters {
-  const status = splitList(q.status);
-  const category = splitList(q.category);
-  checkAllowed('status', status, REQUEST_STATUSES);
-  checkAllowed('category', category, CATEGORIES);
-  const f: MessageFilters = {
-    // SQLite reads an FTS5 query as a C string: a NUL would end it inside a quoted term ("unterminated
-    // string"). NUL is never part of a word, so a space there searches for the same words.
-    q: q.q?.replace(/\0/g, ' '),
-    model: splitList(q.model),
-    status,
-    user: q.user,
-    session: q.session,
-    category,
-    endpoint: q.endpoint,
-    from: q.from,
-    to: q.to,
-    min_input_tokens: q.min_input_tokens,
-    max_input_tokens: q.max_input_tokens,
-    min_output_tokens: q.min_output_tokens,
-    max_output_tokens: q.max_output_tokens,
-    min_latency_ms: q.min_latency_ms,
-    max_latency_ms: q.max_latency_ms,
-  };
-  for (const k of Object.keys(f) as (keyof MessageFilters)[]) {
-    const v = f[k];
-    if (v === undefined) delete f[k];
+/**
+ * The filter of a validated querystring (which may carry the route's other parameters too), in the
+ * form the store takes: lists split at commas and deduplicated, statuses and categories checked, absent
+ * keys left out, `to` clamped. Walks the contract's key lists, so a filter added there arrives here.
+ */
+export function parseFilters(q: MessageFilters): MessageFilters {
+  const f: MessageFilters = {};
+  for (const k of TEXT_FILTER_KEYS) {
+    const v = q[k];
+    if (v !== undefined) f[k] = v;
+  }
+  // SQLite reads an FTS5 query as a C string: a NUL would end it inside a quoted term ("unterminated
+  // string"). NUL is never part of a word, so a space there searches for the same words.
+  if (f.q !== undefined) f.q = f.q.replace(/\0/g, ' ');
+  for (const k of LIST_FILTER_KEYS) {
+    const v = splitList(q[k]);
+    if (v) f[k] = v;
+  }
+  checkAllowed('status', f.status, REQUEST_STATUSES);
+  checkAllowed('category', f.category, CATEGORIES);
+  for (const k of [...TIME_FILTER_KEYS, ...RANGE_FILTER_KEYS]) {
+    const v = q[k];
+    if (v === undefined) continue;
     // Ajv lets a coerced Infinity past `maximum` (see checkNumbers); never hand one to SQLite.
-    else if (typeof v === 'number' && !Number.isFinite(v))
-      throw new HttpError(400, `querystring/${k} must be a finite number`);
+    if (!Number.isFinite(v)) throw new HttpError(400, `querystring/${k} must be a finite number`);
+    f[k] = v;
   }
   if (f.to !== undefined) f.to = clampTo(f.to);
   return f;

@@ -1,3 +1,4 @@
+import { ErrorBody } from '@ollama-lens/contracts/schemas';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services';
 import type { WriterCommand } from '../store/threads/protocol';
@@ -13,7 +14,6 @@ import { registerMessageRoutes } from './routes/messages';
 import { registerSearchRoutes } from './routes/search';
 import { registerStatsRoutes } from './routes/stats';
 import { registerValueRoutes } from './routes/values';
-import { errorSchema } from './schemas';
 
 /** What every route module receives. */
 export interface AnalyticsContext {
@@ -24,7 +24,12 @@ export interface AnalyticsContext {
   command(command: WriterCommand): Promise<number | boolean>;
 }
 
-const STATUS_OF: Record<StoreErrorKind, number> = { bad_request: 400, unavailable: 503, timeout: 503, internal: 500 };
+const STATUS_OF: Record<StoreErrorKind, number> = {
+  bad_request: 400,
+  unavailable: 503,
+  timeout: 503,
+  internal: 500,
+};
 
 /**
  * The analytics API under /analytics/*: the Explorer's only way to the stored messages. Encapsulated,
@@ -103,9 +108,16 @@ export async function analyticsPlugin(app: FastifyInstance, services: Services):
   // Anything else under /analytics is ours too: answer 404 here instead of forwarding it to Ollama.
   app.route({
     // OPTIONS too when no CORS preflight route claims it: nothing under /analytics goes to Ollama.
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', ...(config.corsOrigins.length > 0 ? [] : ['OPTIONS' as const])],
+    method: [
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      ...(config.corsOrigins.length > 0 ? [] : ['OPTIONS' as const]),
+    ],
     url: '/analytics/*',
-    schema: { response: { 404: errorSchema } },
+    schema: { response: { 404: ErrorBody } },
     handler: async (req, reply) =>
       reply.code(404).send({ error: `no such analytics route: ${req.method} ${req.url.split('?')[0]}` }),
   });

@@ -1,8 +1,10 @@
 /**
  * The metric contract: every metric the sidecar exports, declared once with its type, labels, unit,
- * buckets and help text. The dashboard, the alert rules and the plugin's queries read these names;
- * docs/metrics.md documents the same table and a test fails when the two disagree.
+ * buckets and help text. The names come from @ollama-lens/contracts (METRIC_NAMES), which the
+ * dashboard, the alert rules and the plugin's queries build their PromQL from; docs/metrics.md documents
+ * the same table and a test fails when the two disagree.
  */
+import { METRIC_NAMES, type MetricKey } from '@ollama-lens/contracts';
 
 /** The seeds' 20 latency buckets (seed 002), for whole requests and the generation phase. */
 export const REQUEST_DURATION_BUCKETS = [
@@ -50,7 +52,7 @@ export interface MetricSpec {
 
 export const METRICS = {
   requests: {
-    name: 'ollama_requests_total',
+    name: METRIC_NAMES.requests,
     type: 'counter',
     help: 'Requests through the proxy by model, endpoint and outcome (success, error, cancelled, timeout).',
     labels: ['model', 'endpoint', 'status'],
@@ -59,7 +61,7 @@ export const METRICS = {
     source: 'request',
   },
   requestDuration: {
-    name: 'ollama_request_duration_seconds',
+    name: METRIC_NAMES.requestDuration,
     type: 'histogram',
     help: 'Wall time of a request at the proxy, from its arrival to the last response byte.',
     labels: ['model', 'endpoint'],
@@ -69,7 +71,7 @@ export const METRICS = {
     source: 'request',
   },
   timeToFirstToken: {
-    name: 'ollama_time_to_first_token_seconds',
+    name: METRIC_NAMES.timeToFirstToken,
     type: 'histogram',
     help: 'Time from the request to the first streamed chunk carrying model output (streamed requests only).',
     labels: ['model'],
@@ -79,7 +81,7 @@ export const METRICS = {
     source: 'request',
   },
   streamingDuration: {
-    name: 'ollama_streaming_duration_seconds',
+    name: METRIC_NAMES.streamingDuration,
     type: 'histogram',
     help: 'Generation span, first output token to last: measured at the proxy for streams, Ollama eval_duration otherwise.',
     labels: ['model'],
@@ -88,7 +90,7 @@ export const METRICS = {
     source: 'request',
   },
   timePerOutputToken: {
-    name: 'ollama_time_per_output_token_seconds',
+    name: METRIC_NAMES.timePerOutputToken,
     type: 'histogram',
     help: 'Average time between output tokens of a request (generation span divided by the tokens after the first).',
     labels: ['model'],
@@ -97,7 +99,7 @@ export const METRICS = {
     source: 'request',
   },
   inputTokens: {
-    name: 'ollama_input_tokens_total',
+    name: METRIC_NAMES.inputTokens,
     type: 'counter',
     help: 'Prompt tokens processed (Ollama prompt_eval_count or the /v1 usage prompt_tokens).',
     labels: ['model'],
@@ -105,7 +107,7 @@ export const METRICS = {
     source: 'request',
   },
   outputTokens: {
-    name: 'ollama_output_tokens_total',
+    name: METRIC_NAMES.outputTokens,
     type: 'counter',
     help: 'Tokens generated (Ollama eval_count or the /v1 usage completion_tokens).',
     labels: ['model'],
@@ -113,7 +115,7 @@ export const METRICS = {
     source: 'request',
   },
   errors: {
-    name: 'ollama_errors_total',
+    name: METRIC_NAMES.errors,
     type: 'counter',
     help: 'Failed, cancelled and timed-out requests by error type.',
     labels: ['model', 'endpoint', 'error_type'],
@@ -121,7 +123,7 @@ export const METRICS = {
     source: 'request',
   },
   inFlight: {
-    name: 'ollama_requests_in_flight',
+    name: METRIC_NAMES.inFlight,
     type: 'gauge',
     help: 'Requests currently being forwarded, by model.',
     labels: ['model'],
@@ -129,7 +131,7 @@ export const METRICS = {
     source: 'request',
   },
   queueDepth: {
-    name: 'ollama_request_queue_depth',
+    name: METRIC_NAMES.queueDepth,
     type: 'gauge',
     help: 'Estimated requests waiting inside Ollama: per model, inference requests in flight beyond OLLAMA_NUM_PARALLEL.',
     labels: [],
@@ -137,7 +139,7 @@ export const METRICS = {
     source: 'request',
   },
   queueTime: {
-    name: 'ollama_request_queue_time_seconds',
+    name: METRIC_NAMES.queueTime,
     type: 'histogram',
     help: 'Estimated time a request waited inside Ollama: total_duration minus load, prompt eval and eval durations.',
     labels: ['model'],
@@ -146,7 +148,7 @@ export const METRICS = {
     source: 'request',
   },
   loadDuration: {
-    name: 'ollama_load_duration_seconds',
+    name: METRIC_NAMES.loadDuration,
     type: 'histogram',
     help: 'Ollama load_duration: time to get the model ready for the request (large on a cold start).',
     labels: ['model'],
@@ -155,7 +157,7 @@ export const METRICS = {
     source: 'request',
   },
   promptEvalDuration: {
-    name: 'ollama_prompt_eval_duration_seconds',
+    name: METRIC_NAMES.promptEvalDuration,
     type: 'histogram',
     help: 'Ollama prompt_eval_duration: time spent evaluating the prompt.',
     labels: ['model'],
@@ -164,7 +166,7 @@ export const METRICS = {
     source: 'request',
   },
   evalDuration: {
-    name: 'ollama_eval_duration_seconds',
+    name: METRIC_NAMES.evalDuration,
     type: 'histogram',
     help: 'Ollama eval_duration: time spent generating the output tokens.',
     labels: ['model'],
@@ -173,7 +175,7 @@ export const METRICS = {
     source: 'request',
   },
   outputTokensPerSecond: {
-    name: 'ollama_output_tokens_per_second',
+    name: METRIC_NAMES.outputTokensPerSecond,
     type: 'histogram',
     help: 'Generation speed of a request: Ollama eval_count / eval_duration (or output tokens over the measured stream span).',
     labels: ['model'],
@@ -182,7 +184,7 @@ export const METRICS = {
     source: 'request',
   },
   modelLoads: {
-    name: 'ollama_model_loads_total',
+    name: METRIC_NAMES.modelLoads,
     type: 'counter',
     help: 'Cold starts seen through the proxy: model loads of at least 100 ms reported by Ollama (concurrent waiters count once).',
     labels: ['model'],
@@ -190,7 +192,7 @@ export const METRICS = {
     source: 'request',
   },
   cost: {
-    name: 'ollama_cost_total',
+    name: METRIC_NAMES.cost,
     type: 'counter',
     help: 'Shadow cost in USD from the configured price table (per million input and output tokens).',
     labels: ['model'],
@@ -198,7 +200,7 @@ export const METRICS = {
     source: 'request',
   },
   overhead: {
-    name: 'ollama_sidecar_overhead_seconds',
+    name: METRIC_NAMES.overhead,
     type: 'histogram',
     help: "Time the sidecar itself added to a request (its own processing, not Ollama's).",
     labels: [],
@@ -207,7 +209,7 @@ export const METRICS = {
     source: 'request',
   },
   up: {
-    name: 'ollama_up',
+    name: METRIC_NAMES.up,
     type: 'gauge',
     help: 'Whether the last poll of Ollama /api/version succeeded (1) or not (0).',
     labels: [],
@@ -215,7 +217,7 @@ export const METRICS = {
     source: 'ollama',
   },
   modelsLoaded: {
-    name: 'ollama_models_loaded',
+    name: METRIC_NAMES.modelsLoaded,
     type: 'gauge',
     help: 'Models Ollama has in memory (/api/ps).',
     labels: [],
@@ -223,7 +225,7 @@ export const METRICS = {
     source: 'ollama',
   },
   modelLoaded: {
-    name: 'ollama_model_loaded',
+    name: METRIC_NAMES.modelLoaded,
     type: 'gauge',
     help: 'Per installed or running model: 1 when it is in memory (/api/ps), 0 when only installed (/api/tags).',
     labels: ['model'],
@@ -231,7 +233,7 @@ export const METRICS = {
     source: 'ollama',
   },
   modelMemory: {
-    name: 'ollama_model_memory_bytes',
+    name: METRIC_NAMES.modelMemory,
     type: 'gauge',
     help: 'Memory of a loaded model by location: vram (size_vram) and ram (size - size_vram, i.e. spilled to the CPU).',
     labels: ['model', 'location'],
@@ -239,7 +241,7 @@ export const METRICS = {
     source: 'ollama',
   },
   modelContextLength: {
-    name: 'ollama_model_context_length',
+    name: METRIC_NAMES.modelContextLength,
     type: 'gauge',
     help: 'Context window a loaded model runs with (/api/ps context_length).',
     labels: ['model'],
@@ -247,7 +249,7 @@ export const METRICS = {
     source: 'ollama',
   },
   buildInfo: {
-    name: 'ollama_build_info',
+    name: METRIC_NAMES.buildInfo,
     type: 'gauge',
     help: 'Always 1; the version label is what Ollama /api/version reports.',
     labels: ['version'],
@@ -255,7 +257,7 @@ export const METRICS = {
     source: 'ollama',
   },
   hostCpu: {
-    name: 'ollama_host_cpu_utilization_ratio',
+    name: METRIC_NAMES.hostCpu,
     type: 'gauge',
     help: 'Share of CPU time the host spent busy (all cores) over the last poll interval.',
     labels: [],
@@ -263,7 +265,7 @@ export const METRICS = {
     source: 'host',
   },
   hostMemoryUsed: {
-    name: 'ollama_host_memory_used_bytes',
+    name: METRIC_NAMES.hostMemoryUsed,
     type: 'gauge',
     help: 'Host memory in use: MemTotal - MemAvailable.',
     labels: [],
@@ -271,7 +273,7 @@ export const METRICS = {
     source: 'host',
   },
   hostMemoryTotal: {
-    name: 'ollama_host_memory_total_bytes',
+    name: METRIC_NAMES.hostMemoryTotal,
     type: 'gauge',
     help: 'Host memory installed (MemTotal).',
     labels: [],
@@ -279,7 +281,7 @@ export const METRICS = {
     source: 'host',
   },
   hostUptime: {
-    name: 'ollama_host_uptime_seconds',
+    name: METRIC_NAMES.hostUptime,
     type: 'gauge',
     help: 'Seconds since the host booted.',
     labels: [],
@@ -287,7 +289,7 @@ export const METRICS = {
     source: 'host',
   },
   hostCpuTemperature: {
-    name: 'ollama_host_cpu_temperature_celsius',
+    name: METRIC_NAMES.hostCpuTemperature,
     type: 'gauge',
     help: 'CPU temperature per sensor, where the OS exposes it (/sys/class/hwmon, /sys/class/thermal).',
     labels: ['sensor'],
@@ -295,7 +297,7 @@ export const METRICS = {
     source: 'host',
   },
   gpuUtilization: {
-    name: 'ollama_gpu_utilization_ratio',
+    name: METRIC_NAMES.gpuUtilization,
     type: 'gauge',
     help: 'GPU utilisation, 0–1 (nvidia-smi utilization.gpu, rocm-smi GPU use, ioreg Device Utilization %).',
     labels: ['gpu', 'name', 'vendor'],
@@ -303,7 +305,7 @@ export const METRICS = {
     source: 'gpu',
   },
   gpuMemoryUsed: {
-    name: 'ollama_gpu_memory_used_bytes',
+    name: METRIC_NAMES.gpuMemoryUsed,
     type: 'gauge',
     help: 'GPU memory in use (nvidia-smi memory.used, rocm-smi VRAM used, ioreg In use system memory).',
     labels: ['gpu', 'name', 'vendor'],
@@ -311,7 +313,7 @@ export const METRICS = {
     source: 'gpu',
   },
   gpuMemoryTotal: {
-    name: 'ollama_gpu_memory_total_bytes',
+    name: METRIC_NAMES.gpuMemoryTotal,
     type: 'gauge',
     help: 'GPU memory installed (nvidia-smi memory.total, rocm-smi VRAM total; none for Apple unified memory).',
     labels: ['gpu', 'name', 'vendor'],
@@ -319,7 +321,7 @@ export const METRICS = {
     source: 'gpu',
   },
   gpuTemperature: {
-    name: 'ollama_gpu_temperature_celsius',
+    name: METRIC_NAMES.gpuTemperature,
     type: 'gauge',
     help: 'GPU temperature (nvidia-smi temperature.gpu, rocm-smi edge sensor; none from ioreg).',
     labels: ['gpu', 'name', 'vendor'],
@@ -327,7 +329,7 @@ export const METRICS = {
     source: 'gpu',
   },
   gpuPower: {
-    name: 'ollama_gpu_power_watts',
+    name: METRIC_NAMES.gpuPower,
     type: 'gauge',
     help: 'GPU power draw (nvidia-smi power.draw, rocm-smi package power; none from ioreg).',
     labels: ['gpu', 'name', 'vendor'],
@@ -335,7 +337,7 @@ export const METRICS = {
     source: 'gpu',
   },
   storeWritten: {
-    name: 'ollama_store_written_total',
+    name: METRIC_NAMES.storeWritten,
     type: 'counter',
     help: 'Measurement records written to the message store.',
     labels: [],
@@ -343,7 +345,7 @@ export const METRICS = {
     source: 'store',
   },
   storeDropped: {
-    name: 'ollama_store_dropped_total',
+    name: METRIC_NAMES.storeDropped,
     type: 'counter',
     help: 'Records the message store dropped: queue_full (writer behind) or store_error (write failed).',
     labels: ['reason'],
@@ -351,7 +353,7 @@ export const METRICS = {
     source: 'store',
   },
   storeQueueDepth: {
-    name: 'ollama_store_queue_depth',
+    name: METRIC_NAMES.storeQueueDepth,
     type: 'gauge',
     help: 'Records waiting to be written to the message store.',
     labels: [],
@@ -359,7 +361,7 @@ export const METRICS = {
     source: 'store',
   },
   storeThreadRestarts: {
-    name: 'ollama_store_thread_restarts_total',
+    name: METRIC_NAMES.storeThreadRestarts,
     type: 'counter',
     help: 'Store threads replaced: the writer or a reader died (crash), an analytics query ran past its budget (timeout) or out of heap (memory).',
     labels: ['thread', 'reason'],
@@ -367,7 +369,7 @@ export const METRICS = {
     source: 'store',
   },
   otelExported: {
-    name: 'ollama_otel_spans_exported_total',
+    name: METRIC_NAMES.otelExported,
     type: 'counter',
     help: 'Spans the OpenTelemetry collector accepted (--otlp-endpoint).',
     labels: [],
@@ -375,16 +377,16 @@ export const METRICS = {
     source: 'otel',
   },
   otelDropped: {
-    name: 'ollama_otel_spans_dropped_total',
+    name: METRIC_NAMES.otelDropped,
     type: 'counter',
     help: 'Spans not exported: queue_full (export behind by --otlp-queue-size spans) or export_error (collector down, rejected or timed out).',
     labels: ['reason'],
     unit: 'spans',
     source: 'otel',
   },
-} as const satisfies Record<string, MetricSpec>;
+} as const satisfies { [K in MetricKey]: MetricSpec & { readonly name: (typeof METRIC_NAMES)[K] } };
 
-export type MetricKey = keyof typeof METRICS;
+export type { MetricKey };
 
 export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 

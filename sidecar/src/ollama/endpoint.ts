@@ -1,5 +1,6 @@
 import type { ApiFlavor, Endpoint } from '../tap/record';
 import { ENDPOINTS } from '../tap/record';
+import { INFERENCE_ENDPOINTS as INFERENCE_ENDPOINT_LIST } from '@ollama-lens/contracts';
 
 const KNOWN = new Set<string>(ENDPOINTS);
 
@@ -15,13 +16,5 @@ export function classifyEndpoint(path: string): { endpoint: Endpoint; flavor: Ap
   return { endpoint: 'other', flavor: 'none' };
 }
 
-/** Endpoints whose answers are model output (the ones with prompts, tokens and time to first token). */
-export const INFERENCE_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
-  '/api/generate',
-  '/api/chat',
-  '/api/embed',
-  '/api/embeddings',
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/embeddings',
-]);
+/** Endpoints whose answers are model output (the contract's list, as a set for lookups). */
+export const INFERENCE_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>(INFERENCE_ENDPOINT_LIST);

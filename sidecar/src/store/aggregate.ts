@@ -26,7 +26,7 @@ import type {
   SummaryChange,
   SummaryFigures,
   TimeseriesPoint,
-} from './types';
+} from '@ollama-lens/contracts';
 
 /**
  * The Explorer's aggregations over the filtered window, at a cost set by what is asked, not by

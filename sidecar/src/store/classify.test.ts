@@ -1,5 +1,5 @@
 import { classify, classifyText } from './classify';
-import type { Category } from './types';
+import type { Category } from '@ollama-lens/contracts';
 
 // Realistic prompts, as people type them into chat UIs, IDE plugins and scripts.
 const CASES: [Category, string][] = [

@@ -1,5 +1,5 @@
 import type { PromptInfo } from '../tap/record';
-import type { Category } from './types';
+import type { Category } from '@ollama-lens/contracts';
 
 /**
  * A fast heuristic prompt classifier for the Explorer's category filter and donut chart. It reads

@@ -5,10 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { exportPage, type ExportRow } from './queries';
 import type { MessageStore } from './store';
-import type { MessageFilters, SortKey, SortOrder } from './types';
-
-export const EXPORT_FORMATS = ['csv', 'ndjson', 'json'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat, MessageFilters, SortKey, SortOrder } from '@ollama-lens/contracts';
 
 export const CSV_COLUMNS = [
   'id',

@@ -1,6 +1,6 @@
 import { toFtsQuery } from './search-query';
 import type { MessageStore } from './store';
-import type { MessageFilters, SortKey, SortOrder } from './types';
+import type { MessageFilters, SortKey, SortOrder } from '@ollama-lens/contracts';
 
 /**
  * The common filters as a parameterised WHERE clause over `messages m`. User values only ever travel

@@ -1,10 +1,10 @@
 import type { MeasurementRecord } from '../tap/record';
-import { RecordFactory } from '@ollama-lens/testkit/records';
+import { RecordFactory } from '../../test/store/records';
 import { tempStore, type TempStore } from '../../test/store/helpers';
 import { classify } from './classify';
 import { CursorError } from './filters';
 import { listMessages, search, values } from './queries';
-import { SORTS, type MessageFilters, type SortKey, type SortOrder } from './types';
+import { SORTS, type MessageFilters, type SortKey, type SortOrder } from '@ollama-lens/contracts';
 
 const FROM = 1_764_000_000_000;
 const TO = FROM + 6 * 3600_000;

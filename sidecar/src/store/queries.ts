@@ -32,7 +32,7 @@ import {
   type SearchResult,
   type SortKey,
   type SortOrder,
-} from './types';
+} from '@ollama-lens/contracts';
 
 /** Above this many messages in the window, sorting the window costs more than reading a sort index. */
 const WIDE_WINDOW_ROWS = 2000;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MeasurementRecord } from '../tap/record';
-import { RecordFactory } from '@ollama-lens/testkit/records';
+import { RecordFactory } from '../../test/store/records';
 import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { costOf } from '../metrics/cost';
 import { aggregations, currentStats, DAY_MS, history, SAMPLE_LIMIT } from './aggregate';
@@ -24,7 +24,7 @@ import {
   SparseSketch,
 } from './sketch';
 import { MessageStore } from './store';
-import { SORTS } from './types';
+import { SORTS } from '@ollama-lens/contracts';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

@@ -10,7 +10,7 @@ import {
 } from './measures';
 import { addInto, type Dense, newDense } from './sketch';
 import type { MessageStore } from './store';
-import type { MessageFilters } from './types';
+import type { MessageFilters } from '@ollama-lens/contracts';
 
 /**
  * Reads the rollups kept by the store (measures.ts ROLLUPS) for a time window: the window is cut

@@ -12,7 +12,7 @@ import type {
 } from '../tap/record';
 import { classify, instructionText } from './classify';
 import type { Redactor } from './redact';
-import type { Category, Message, MessageSummary, StoredChunk } from './types';
+import type { Category, Message, MessageSummary, StoredChunk } from '@ollama-lens/contracts';
 
 /**
  * Record → row (on the write path: redaction, classification, cost, derived timings) and row → API
@@ -340,6 +340,9 @@ export interface MessageRow {
   duration_ms: number;
   ttft_ms: number | null;
   ttfb_ms: number | null;
+  request_bytes: number;
+  response_bytes: number;
+  proxy_overhead_ms: number | null;
   method: string;
   path: string;
   endpoint: Endpoint;
@@ -459,6 +462,9 @@ export function toMessage(r: MessageRow, c: ContentRow | undefined): Message {
     user_agent: r.user_agent,
     ended_at: r.ended_at,
     ttfb_ms: r.ttfb_ms,
+    request_bytes: r.request_bytes,
+    response_bytes: r.response_bytes,
+    proxy_overhead_ms: r.proxy_overhead_ms,
     prompt: c?.prompt ? (JSON.parse(c.prompt) as PromptInfo) : null,
     response,
     options: r.options ? (JSON.parse(r.options) as GenerationOptions) : null,
@@ -474,6 +480,8 @@ export function toMessage(r: MessageRow, c: ContentRow | undefined): Message {
     token_source: r.token_source,
     queue_ms: r.queue_ms,
     tokens_per_second: r.tokens_per_second,
+    // The stored name is the one the client requested until the store keeps the canonical name apart.
+    requested_model: r.model,
     chunks: decodeChunks(c?.chunks ?? null, response?.content),
     capture_content: r.capture_content === 1,
     redacted: r.redacted === 1,

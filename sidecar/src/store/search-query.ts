@@ -1,4 +1,4 @@
-import type { Segment } from './types';
+import type { Segment } from '@ollama-lens/contracts';
 
 /**
  * Turns what a person types into the search box into a safe FTS5 query. Nothing the user types is

@@ -4,107 +4,36 @@
  * is derived from it.
  */
 
-/** Endpoints with their own parsing and their own metric label value; everything else is `other`. */
-export const ENDPOINTS = [
-  '/api/generate',
-  '/api/chat',
-  '/api/embed',
-  '/api/embeddings',
-  '/api/tags',
-  '/api/show',
-  '/api/ps',
-  '/api/pull',
-  '/api/push',
-  '/api/create',
-  '/api/copy',
-  '/api/delete',
-  '/api/version',
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/embeddings',
-  '/v1/models',
-  'other',
-] as const;
-export type Endpoint = (typeof ENDPOINTS)[number];
-
-export const REQUEST_STATUSES = ['success', 'error', 'cancelled', 'timeout'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-
-/** A fixed, small set so `ollama_errors_total{error_type}` stays bounded. */
-export const ERROR_TYPES = [
-  'upstream_unreachable',
-  'model_not_found',
-  'bad_request',
-  'upstream_error',
-  'timeout',
-  'cancelled',
-  'stream_error',
-] as const;
-export type ErrorType = (typeof ERROR_TYPES)[number];
-
-/** Wire format of the exchange, which decides how the body is parsed. */
-export type ApiFlavor = 'ollama' | 'openai' | 'none';
-
-export interface PromptMessage {
-  role: string;
-  content: string;
-  /** Number of images attached to this message (the image bytes are never kept). */
-  images?: number;
-  thinking?: string;
-  tool_calls?: ToolCall[];
-  tool_name?: string;
-}
-
-export interface ToolCall {
-  id?: string;
-  name: string;
-  /** Arguments as sent: Ollama gives an object, OpenAI a JSON string; kept as JSON text. */
-  arguments: string;
-}
-
-/** What the client asked for, normalised across native and /v1 formats. */
-export interface PromptInfo {
-  /** generate / completions: the prompt text. */
-  prompt?: string;
-  system?: string;
-  suffix?: string;
-  /** generate: images attached to the request. */
-  images?: number;
-  /** chat: the conversation as sent. */
-  messages?: PromptMessage[];
-  /** embed: number of inputs. */
-  inputs?: number;
-  /** Tool names offered to the model. */
-  tools?: string[];
-  format?: string;
-  think?: boolean | string;
-  raw?: boolean;
-}
-
-export interface ResponseInfo {
-  content: string;
-  thinking?: string;
-  tool_calls?: ToolCall[];
-  /** Number of embedding vectors returned (embed endpoints). */
-  embeddings?: number;
-}
-
-/** Model options that matter for analysis; unknown keys are kept in `extra`. */
-export interface GenerationOptions {
-  temperature?: number;
-  top_p?: number;
-  top_k?: number;
-  min_p?: number;
-  num_predict?: number;
-  num_ctx?: number;
-  seed?: number;
-  repeat_penalty?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  stop?: string[];
-  keep_alive?: string | number;
-  extra?: Record<string, unknown>;
-}
+// The vocabularies (endpoint, status, error type, flavor, token source) and the content shapes are
+// part of the contract with the plugin: declared once in @ollama-lens/contracts, re-exported here for
+// the sidecar's modules.
+export {
+  API_FLAVORS,
+  ENDPOINTS,
+  ERROR_TYPES,
+  REQUEST_STATUSES,
+  TOKEN_SOURCES,
+  type ApiFlavor,
+  type Endpoint,
+  type ErrorType,
+  type GenerationOptions,
+  type PromptInfo,
+  type PromptMessage,
+  type RequestStatus,
+  type ResponseInfo,
+  type TokenSource,
+  type ToolCall,
+} from '@ollama-lens/contracts';
+import type {
+  ApiFlavor,
+  Endpoint,
+  ErrorType,
+  GenerationOptions,
+  PromptInfo,
+  RequestStatus,
+  ResponseInfo,
+  TokenSource,
+} from '@ollama-lens/contracts';
 
 /** Ollama's own counters and durations, in the units Ollama reports (nanoseconds). */
 export interface OllamaTimings {
@@ -115,13 +44,6 @@ export interface OllamaTimings {
   eval_count?: number;
   eval_duration_ns?: number;
 }
-
-/**
- * Where the token counts came from. `ollama` = native counters; `openai_usage` = the /v1 usage object;
- * `none` = the stream carried no usage (e.g. /v1 streaming without stream_options.include_usage), so the
- * counts are absent rather than invented.
- */
-export type TokenSource = 'ollama' | 'openai_usage' | 'none';
 
 /** One chunk of a streamed answer as it arrived at the proxy (for the stream replay). */
 export interface ChunkTiming {

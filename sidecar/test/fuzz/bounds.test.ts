@@ -5,9 +5,9 @@
  * and the process still proxies afterwards.
  */
 import { request } from 'undici';
-import { BOUNDS } from '../../src/analytics/schemas';
-import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
-import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
+import { BOUNDS } from '@ollama-lens/contracts';
+import { testOllamaModels, testOllamaUrl } from '../harness/env';
+import { startSidecar, type TestSidecar } from '../helpers/sidecar';
 import { analyticsRoutes, type PropSchema } from './routes';
 
 let sidecar: TestSidecar;

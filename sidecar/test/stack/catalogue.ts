@@ -5,16 +5,9 @@
  */
 import { repoPath } from './repo';
 
-export type DataCondition =
-  | 'scrape'
-  | 'traffic'
-  | 'errors'
-  | 'loaded_model'
-  | 'prices'
-  | 'store'
-  | 'store_drops'
-  | 'gpu'
-  | 'cpu_sensors';
+// The conditions are the contract's (the catalogue's own type, so the two cannot drift).
+import type { DataCondition } from '@ollama-lens/contracts';
+export type { DataCondition };
 
 export interface CataloguePanel {
   id: number;

@@ -1,35 +1,37 @@
 import React, { useState, type ChangeEvent } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input, MultiCombobox, type ComboboxOption } from '@grafana/ui';
-import { BREAKDOWN_DIMENSIONS, SORT_FIELDS, type BreakdownDimension, type SortField } from '../../api/types';
+import {
+  BREAKDOWN_DIMENSIONS,
+  SORTS,
+  type BreakdownDimension,
+  type RangeFilterKey,
+  type SortKey,
+} from '@ollama-lens/contracts';
+import { FilterError, parseBound } from '../../api/filters';
 import type { MessagesDataSource } from '../datasource';
 import {
+  QUERY_FILTER_FIELDS,
   QUERY_TYPE_LABELS,
   QUERY_TYPES,
   SERIES,
   type MessagesDataSourceOptions,
   type MessagesQuery,
+  type QueryFilterKey,
   type QueryType,
   type SeriesName,
 } from '../types';
 
 type Props = QueryEditorProps<MessagesDataSource, MessagesQuery, MessagesDataSourceOptions>;
 
-type TextKey = 'search' | 'models' | 'statuses' | 'categories' | 'user' | 'session' | 'endpoint';
-type NumberKey =
-  | 'minInputTokens'
-  | 'maxInputTokens'
-  | 'minOutputTokens'
-  | 'maxOutputTokens'
-  | 'minLatencyMs'
-  | 'maxLatencyMs'
-  | 'limit';
+/** The text filters' query fields (everything but the range bounds). */
+type TextField = (typeof QUERY_FILTER_FIELDS)[Exclude<QueryFilterKey, RangeFilterKey>];
 
 const TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = QUERY_TYPES.map((t) => ({
   value: t,
   label: QUERY_TYPE_LABELS[t],
 }));
-const SORT_OPTIONS: Array<ComboboxOption<SortField>> = SORT_FIELDS.map((s) => ({ value: s, label: s }));
+const SORT_OPTIONS: Array<ComboboxOption<SortKey>> = SORTS.map((s) => ({ value: s, label: s }));
 const DIMENSION_OPTIONS: Array<ComboboxOption<BreakdownDimension>> = BREAKDOWN_DIMENSIONS.map((d) => ({
   value: d,
   label: d,
@@ -52,7 +54,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
     onChange({ ...query, ...patch });
     onRunQuery();
   };
-  const textInput = (key: TextKey, label: string, placeholder: string, width = 24) => (
+  const textInput = (key: TextField, label: string, placeholder: string, width = 24) => (
     <InlineField label={label} labelWidth={14}>
       <Input
         aria-label={label}
@@ -67,7 +69,12 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
       />
     </InlineField>
   );
-  const numberInput = (key: NumberKey, label: string) => (
+  /** A number field: `parse` turns the typed text into a value or throws a FilterError saying why not. */
+  const numberInput = (
+    key: (typeof QUERY_FILTER_FIELDS)[RangeFilterKey] | 'limit',
+    label: string,
+    parse: (raw: string) => number | undefined
+  ) => (
     <InlineField label={label} labelWidth={14} invalid={numberError?.startsWith(label)} error={numberError}>
       <Input
         aria-label={label}
@@ -76,13 +83,14 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         min={0}
         defaultValue={query[key] ?? ''}
         onBlur={(e: ChangeEvent<HTMLInputElement>) => {
-          const raw = e.target.value.trim();
-          if (raw !== '' && !/^\d+$/.test(raw)) {
-            setNumberError(`${label}: enter a whole number ≥ 0`);
+          let value: number | undefined;
+          try {
+            value = parse(e.target.value);
+          } catch (err) {
+            setNumberError(`${label}: ${err instanceof FilterError ? err.message : String(err)}`);
             return;
           }
           setNumberError(undefined);
-          const value = raw === '' ? undefined : Number(raw);
           if (value !== query[key]) {
             update({ [key]: value });
           }
@@ -90,6 +98,20 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
       />
     </InlineField>
   );
+  /** A range bound, checked by the contract's rule for it (whole token counts, fractional latency). */
+  const boundInput = (key: RangeFilterKey, label: string) =>
+    numberInput(QUERY_FILTER_FIELDS[key], label, (raw) => parseBound(key, raw));
+  const parseLimit = (raw: string): number | undefined => {
+    const text = raw.trim();
+    if (text === '') {
+      return undefined;
+    }
+    if (!/^\d+$/.test(text)) {
+      throw new FilterError('enter a whole number ≥ 0');
+    }
+    // The data source keeps the page size within PAGE_LIMIT.
+    return Number(text);
+  };
 
   return (
     <div>
@@ -136,17 +158,17 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         {textInput('endpoint', 'Endpoint', '/api/chat')}
       </InlineFieldRow>
       <InlineFieldRow>
-        {numberInput('minInputTokens', 'Min in tokens')}
-        {numberInput('maxInputTokens', 'Max in tokens')}
-        {numberInput('minOutputTokens', 'Min out tokens')}
-        {numberInput('maxOutputTokens', 'Max out tokens')}
-        {numberInput('minLatencyMs', 'Min latency ms')}
-        {numberInput('maxLatencyMs', 'Max latency ms')}
+        {boundInput('min_input_tokens', 'Min in tokens')}
+        {boundInput('max_input_tokens', 'Max in tokens')}
+        {boundInput('min_output_tokens', 'Min out tokens')}
+        {boundInput('max_output_tokens', 'Max out tokens')}
+        {boundInput('min_latency_ms', 'Min latency ms')}
+        {boundInput('max_latency_ms', 'Max latency ms')}
       </InlineFieldRow>
       {type === 'messages' && (
         <InlineFieldRow>
           <InlineField label="Sort by" labelWidth={14}>
-            <Combobox<SortField>
+            <Combobox<SortKey>
               options={SORT_OPTIONS}
               value={query.sort ?? 'time'}
               width={20}
@@ -161,7 +183,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
               onChange={(o) => update({ order: o.value })}
             />
           </InlineField>
-          {numberInput('limit', 'Limit')}
+          {numberInput('limit', 'Limit', parseLimit)}
         </InlineFieldRow>
       )}
     </div>

@@ -15,7 +15,7 @@ import {
 import { Alert, Dropdown, Menu, Button, Text, useStyles2 } from '@grafana/ui';
 import { LegendDisplayMode } from '@grafana/schema';
 import { FilterError } from '../../api/filters';
-import type { Aggregations, ExportFormat, SearchResult, SortField, SortOrder } from '../../api/types';
+import type { Aggregations, ExportFormat, SearchResult, SortKey as SortField, SortOrder } from '@ollama-lens/contracts';
 import { messageUrl } from '../../constants';
 import { timeseriesFrame } from '../../datasource/frames';
 import { DS_VARIABLE, MissingDataSourceError, messagesConnectionFor } from '../../utils/datasource';

@@ -9,8 +9,8 @@ import {
   type SceneObjectUrlValues,
 } from '@grafana/scenes';
 import { Button, Field, Icon, Input, MultiCombobox, Stack, useStyles2, type ComboboxOption } from '@grafana/ui';
-import { FilterError, hasContentFilters, parseBound, type RangeFilterKey } from '../../api/filters';
-import { CATEGORIES, REQUEST_STATUSES, type SortField } from '../../api/types';
+import { FilterError, hasContentFilters, parseBound } from '../../api/filters';
+import { CATEGORIES, REQUEST_STATUSES, type RangeFilterKey, type SortKey as SortField } from '@ollama-lens/contracts';
 import { messagesConnectionFor } from '../../utils/datasource';
 import {
   DEFAULT_ORDER,

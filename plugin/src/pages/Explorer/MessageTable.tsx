@@ -15,7 +15,7 @@ import {
   useStyles2,
   type BadgeColor,
 } from '@grafana/ui';
-import type { MessageSummary, RequestStatus, SortField } from '../../api/types';
+import type { MessageSummary, RequestStatus, SortKey as SortField } from '@ollama-lens/contracts';
 import { formatCost, formatDuration, formatTime, formatTokens } from '../../utils/format';
 import type { ExplorerQuerySource } from './explorerQuery';
 import { plainText } from '../../utils/text';

@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { SearchResult, Segment } from '../../api/types';
+import type { SearchResult, Segment } from '@ollama-lens/contracts';
 import { AppLink } from '../../components/AppLink';
 import { formatTime } from '../../utils/format';
 import { plainText } from '../../utils/text';

@@ -1,6 +1,5 @@
 import type { SidecarClient } from '../../api/client';
-import type { MessageFilters } from '../../api/filters';
-import type { SortField, SortOrder } from '../../api/types';
+import type { MessageFilters, SortKey as SortField, SortOrder } from '@ollama-lens/contracts';
 
 /** What the Explorer's parts ask their container for: the client and the filter with the time range. */
 export interface ExplorerQuery {

@@ -51,15 +51,17 @@ describe('Explorer URL state', () => {
 
   it('reports what it ignores in a hand-edited URL', () => {
     const { values, problems } = fromUrlValues(
-      { max_latency_ms: '1.5', sort: 'price', order: 'up', model: 'a,b' },
+      { max_input_tokens: '1.5', max_latency_ms: '1.5', sort: 'price', order: 'up', model: 'a,b' },
       emptyFilterValues()
     );
-    expect(values.filters.max_latency_ms).toBeUndefined();
+    // Token counts are whole; latency may have a fraction (the contract's RANGE_FILTERS).
+    expect(values.filters.max_input_tokens).toBeUndefined();
+    expect(values.filters.max_latency_ms).toBe(1.5);
     expect(values.sort).toBe('time');
     expect(values.order).toBe('desc');
     expect(values.filters.model).toEqual(['a', 'b']);
     expect(problems).toEqual([
-      'max_latency_ms must be a whole number ≥ 0, got "1.5"',
+      'max_input_tokens must be a whole number ≥ 0, got "1.5"',
       'sort must be one of time, model, user, input_tokens, output_tokens, tokens, latency, got "price"',
       'order must be asc or desc, got "up"',
     ]);

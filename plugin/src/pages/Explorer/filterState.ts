@@ -1,17 +1,17 @@
 import type { SceneObjectUrlValue, SceneObjectUrlValues } from '@grafana/scenes';
 import {
-  FilterError,
   LIST_FILTER_KEYS,
-  parseBound,
   RANGE_FILTER_KEYS,
-  splitList,
+  SORTS as SORT_FIELDS,
   TEXT_FILTER_KEYS,
   type ListFilterKey,
   type MessageFilters,
   type RangeFilterKey,
+  type SortKey as SortField,
+  type SortOrder,
   type TextFilterKey,
-} from '../../api/filters';
-import { SORT_FIELDS, type SortField, type SortOrder } from '../../api/types';
+} from '@ollama-lens/contracts';
+import { FilterError, parseBound, splitList } from '../../api/filters';
 
 /**
  * The Explorer's filter as URL state: the API's own parameter names, lists as repeated keys. Pure

@@ -28,7 +28,7 @@ import type {
   MessageSummary,
   PromptInfo,
   ToolCall,
-} from '../../api/types';
+} from '@ollama-lens/contracts';
 import { messageUrl, PLUGIN_BASE_URL, ROUTES } from '../../constants';
 import { SafeMarkdown } from '../../components/SafeMarkdown/SafeMarkdown';
 import { DS_VARIABLE, messagesConnectionFor } from '../../utils/datasource';

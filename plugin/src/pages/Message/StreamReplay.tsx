@@ -2,7 +2,7 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, RadioButtonGroup, Stack, useStyles2 } from '@grafana/ui';
-import type { ChunkTiming } from '../../api/types';
+import type { StoredChunk as ChunkTiming } from '@ollama-lens/contracts';
 import { formatDuration } from '../../utils/format';
 import { plainText } from '../../utils/text';
 

@@ -1,4 +1,4 @@
-import type { Message } from '../../api/types';
+import type { Message } from '@ollama-lens/contracts';
 import { nsToMs } from '../../utils/format';
 
 export type TimingKey = 'queue' | 'load' | 'prompt_eval' | 'generation' | 'other';

@@ -9,7 +9,7 @@ import {
   type SceneObjectState,
 } from '@grafana/scenes';
 import { Alert, LinkButton, Stack, useStyles2 } from '@grafana/ui';
-import type { Summary } from '../../api/types';
+import type { Summary } from '@ollama-lens/contracts';
 import { OVERVIEW_DASHBOARD_UID, PLUGIN_BASE_URL, ROUTES } from '../../constants';
 import { DS_VARIABLE, messagesConnectionFor } from '../../utils/datasource';
 import { SummaryCards } from '../Explorer/charts/SummaryCards';

@@ -1,56 +1,37 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  Deleted,
+  ERROR_RESPONSES,
+  ErrorBody,
+  MessageDetailResponse,
+  MessageIdParams,
+  MessagesPage,
+  MessagesQuery,
+  NoQuery,
+} from '@ollama-lens/contracts/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { AnalyticsContext } from '../plugin';
-import { HttpError, parseFilters, type FilterQuery, type SortQuery } from '../params';
-import {
-  deletedSchema,
-  detailSchema,
-  ERROR_RESPONSES,
-  errorSchema,
-  pageSchema,
-  querystring,
-  SORT_PROPERTIES,
-} from '../schemas';
-
-export const PAGE_LIMIT = { min: 10, max: 100, default: 25 } as const;
-
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
-  required: ['id'],
-} as const;
+import { HttpError, parseFilters } from '../params';
 
 /** The Explorer table (a keyset page), one message in full, and deleting one message. */
 export function registerMessageRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
-  app.get<{ Querystring: FilterQuery & SortQuery & { limit: number; cursor?: string } }>(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     '/analytics/messages',
-    {
-      schema: {
-        querystring: querystring({
-          ...SORT_PROPERTIES,
-          limit: {
-            type: 'integer',
-            minimum: PAGE_LIMIT.min,
-            maximum: PAGE_LIMIT.max,
-            default: PAGE_LIMIT.default,
-          },
-          cursor: { type: 'string', maxLength: 2000 },
-        }),
-        response: { 200: pageSchema, ...ERROR_RESPONSES },
-      },
-    },
+    { schema: { querystring: MessagesQuery, response: { 200: MessagesPage, ...ERROR_RESPONSES } } },
     async (req) => {
       const { sort, order, limit, cursor } = req.query;
       return ctx.query('listMessages', parseFilters(req.query), { sort, order, limit, cursor });
     }
   );
 
-  app.get<{ Params: { id: string } }>(
+  typed.get(
     '/analytics/messages/:id',
     {
       schema: {
-        params: idParams,
-        querystring: querystring({}, false),
-        response: { 200: detailSchema, 404: errorSchema, ...ERROR_RESPONSES },
+        params: MessageIdParams,
+        querystring: NoQuery,
+        response: { 200: MessageDetailResponse, 404: ErrorBody, ...ERROR_RESPONSES },
       },
     },
     async (req) => {
@@ -60,13 +41,13 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: AnalyticsContex
     }
   );
 
-  app.delete<{ Params: { id: string } }>(
+  typed.delete(
     '/analytics/messages/:id',
     {
       schema: {
-        params: idParams,
-        querystring: querystring({}, false),
-        response: { 200: deletedSchema, 404: errorSchema, ...ERROR_RESPONSES },
+        params: MessageIdParams,
+        querystring: NoQuery,
+        response: { 200: Deleted, 404: ErrorBody, ...ERROR_RESPONSES },
       },
     },
     async (req) => {

@@ -1,18 +1,16 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ERROR_RESPONSES, SearchQuery, SearchResults } from '@ollama-lens/contracts/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { AnalyticsContext } from '../plugin';
-import { parseFilters, type FilterQuery } from '../params';
-import { ERROR_RESPONSES, querystring, searchSchema } from '../schemas';
+import { parseFilters } from '../params';
 
 /** Full-text matches with highlighted snippets (as plain/matched segments, never markup). */
 export function registerSearchRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
-  app.get<{ Querystring: FilterQuery & { limit: number } }>(
-    '/analytics/search',
-    {
-      schema: {
-        querystring: querystring({ limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }),
-        response: { 200: searchSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (req) => ({ results: await ctx.query('search', parseFilters(req.query), req.query.limit) })
-  );
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/analytics/search',
+      { schema: { querystring: SearchQuery, response: { 200: SearchResults, ...ERROR_RESPONSES } } },
+      async (req) => ({ results: await ctx.query('search', parseFilters(req.query), req.query.limit) })
+    );
 }

@@ -1,28 +1,31 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  CategoryList,
+  ERROR_RESPONSES,
+  FilterQuery,
+  ModelList,
+  UserList,
+} from '@ollama-lens/contracts/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { AnalyticsContext } from '../plugin';
-import { parseFilters, type FilterQuery } from '../params';
-import { categoriesSchema, ERROR_RESPONSES, modelsSchema, querystring, usersSchema } from '../schemas';
+import { parseFilters } from '../params';
 
 /** Values for Grafana variables: models, users, categories, each with its message count. */
 export function registerValueRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
-  const qs = querystring();
-  app.get<{ Querystring: FilterQuery }>(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     '/analytics/models',
-    { schema: { querystring: qs, response: { 200: modelsSchema, ...ERROR_RESPONSES } } },
-    async (req) => ({
-      models: await ctx.query('values', 'model', parseFilters(req.query)),
-    })
+    { schema: { querystring: FilterQuery, response: { 200: ModelList, ...ERROR_RESPONSES } } },
+    async (req) => ({ models: await ctx.query('values', 'model', parseFilters(req.query)) })
   );
-  app.get<{ Querystring: FilterQuery }>(
+  typed.get(
     '/analytics/users',
-    { schema: { querystring: qs, response: { 200: usersSchema, ...ERROR_RESPONSES } } },
-    async (req) => ({
-      users: await ctx.query('values', 'user', parseFilters(req.query)),
-    })
+    { schema: { querystring: FilterQuery, response: { 200: UserList, ...ERROR_RESPONSES } } },
+    async (req) => ({ users: await ctx.query('values', 'user', parseFilters(req.query)) })
   );
-  app.get<{ Querystring: FilterQuery }>(
+  typed.get(
     '/analytics/categories',
-    { schema: { querystring: qs, response: { 200: categoriesSchema, ...ERROR_RESPONSES } } },
+    { schema: { querystring: FilterQuery, response: { 200: CategoryList, ...ERROR_RESPONSES } } },
     async (req) => ({ categories: await ctx.query('values', 'category', parseFilters(req.query)) })
   );
 }

@@ -2,7 +2,7 @@ import React from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import type { Bucket } from '../../../api/types';
+import type { Bucket } from '@ollama-lens/contracts';
 import { formatNumber, formatPercent } from '../../../utils/format';
 import { ChartFrame } from './ChartFrame';
 
@@ -20,7 +20,9 @@ const R_INNER = 48;
 export function CategoryDonut({ buckets, selected, onSelect }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
-  const shown = buckets.filter((b) => b.messages > 0);
+  // Every stored message has a category, so no category bucket has a null key (the API's bucket type
+  // allows one for the model and user breakdowns).
+  const shown = buckets.filter((b): b is Bucket & { key: string } => b.key !== null && b.messages > 0);
   const total = shown.reduce((sum, b) => sum + b.messages, 0);
   const palette = theme.visualization.palette;
   const color = (i: number) => theme.visualization.getColorByName(palette[i % palette.length]);
@@ -77,7 +79,7 @@ export function CategoryDonut({ buckets, selected, onSelect }: Props) {
 }
 
 /** Slices clockwise from 12 o'clock, each as large as its share of the messages. */
-export function donutSlices(buckets: Bucket[], total: number): Array<{ bucket: Bucket; path: string }> {
+export function donutSlices<B extends Bucket>(buckets: B[], total: number): Array<{ bucket: B; path: string }> {
   const starts = buckets.map((_, i) => buckets.slice(0, i).reduce((sum, b) => sum + b.messages, 0));
   return buckets.map((bucket, i) => {
     const start = -Math.PI / 2 + (total > 0 ? (starts[i] / total) * Math.PI * 2 : 0);

@@ -2,7 +2,7 @@ import React from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import type { HistogramBin } from '../../../api/types';
+import type { HistogramBin } from '@ollama-lens/contracts';
 import { formatDuration, formatNumber } from '../../../utils/format';
 import { ChartFrame } from './ChartFrame';
 

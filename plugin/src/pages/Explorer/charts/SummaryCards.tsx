@@ -2,7 +2,7 @@ import React from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Icon, useStyles2 } from '@grafana/ui';
-import type { Summary } from '../../../api/types';
+import type { Summary } from '@ollama-lens/contracts';
 import { formatChange, formatCost, formatNumber, formatPercent } from '../../../utils/format';
 
 interface Props {

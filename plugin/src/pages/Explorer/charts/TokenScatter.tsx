@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
-import type { ScatterPoint } from '../../../api/types';
+import type { ScatterPoint } from '@ollama-lens/contracts';
 import { formatCost, formatDuration, formatNumber } from '../../../utils/format';
 import { plainText } from '../../../utils/text';
 import { ChartFrame } from './ChartFrame';
