@@ -36,7 +36,7 @@ import { prepareRow, type PreparedRow, type RowOptions } from '../sidecar/src/st
 import { MessageStore } from '../sidecar/src/store/store';
 import { SORTS, type MessageFilters } from '@ollama-lens/contracts';
 import { StoreWriter } from '../sidecar/src/store/writer';
-import { RecordFactory } from '../sidecar/test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const DAY_MESSAGES = num('BENCH_MESSAGES', 1_000_000);

@@ -1,4 +1,5 @@
 // Sidecar tests: unit tests beside the code (src/), black-box tests against the real Ollama in test/.
+// The harness (Ollama start-up, the sidecar spawner, records, fixtures) is the test kit's (testkit/).
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
@@ -9,8 +10,8 @@ module.exports = {
     '^@ollama-lens/contracts/schemas$': '<rootDir>/../contracts/src/schemas.ts',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/harness/global-setup.ts',
-  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+  globalSetup: require.resolve('@ollama-lens/testkit/jest/ollama-setup.ts'),
+  globalTeardown: require.resolve('@ollama-lens/testkit/jest/ollama-teardown.ts'),
   testTimeout: 60000,
   // Tests share one real Ollama (one CPU runner): two workers keep both cores busy without starving it.
   maxWorkers: 2,

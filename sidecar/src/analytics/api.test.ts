@@ -1,6 +1,6 @@
 import type { MeasurementRecord } from '../tap/record';
 import { analyticsApp, parseCsv, type AnalyticsApp } from '../../test/store/analytics-app';
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { CSV_COLUMNS } from '../store/export-format';
 
 const SUMMARY_KEYS = [

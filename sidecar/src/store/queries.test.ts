@@ -1,5 +1,5 @@
 import type { MeasurementRecord } from '../tap/record';
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { tempStore, type TempStore } from '../../test/store/helpers';
 import { classify } from './classify';
 import { CursorError } from './filters';

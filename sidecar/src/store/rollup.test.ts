@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MeasurementRecord } from '../tap/record';
-import { RecordFactory } from '../../test/store/records';
+import { RecordFactory } from '@ollama-lens/testkit/records';
 import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { costOf } from '../metrics/cost';
 import { aggregations, currentStats, DAY_MS, history, SAMPLE_LIMIT } from './aggregate';

@@ -6,8 +6,8 @@
  */
 import { request } from 'undici';
 import { BOUNDS } from '@ollama-lens/contracts';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { analyticsRoutes, type PropSchema } from './routes';
 
 let sidecar: TestSidecar;

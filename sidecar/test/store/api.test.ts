@@ -7,8 +7,8 @@ import { request } from 'undici';
 import { classify } from '../../src/store/classify';
 import { SORTS } from '@ollama-lens/contracts';
 import type { MeasurementRecord } from '../../src/tap/record';
-import { testOllamaModels, testOllamaUrl } from '../harness/env';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar';
+import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { parseCsv } from './analytics-app';
 import { round, send, settle } from './traffic';
 
