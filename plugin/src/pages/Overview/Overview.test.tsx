@@ -1,7 +1,9 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { locationService } from '@grafana/runtime';
+import type { StatusLine } from '@ollama-lens/contracts';
 import { panelByKey } from '../../queries';
+import { sidecarGet } from '../../testing/sidecarApi';
 import { currentSearch, renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
 import { OVERVIEW_CARDS, OVERVIEW_CHARTS } from './overviewPage';
 import { queryRunnerFor } from './prometheusPanels';
@@ -32,6 +34,14 @@ describe('Overview page', () => {
     expect(search.get('var-datasource')).toBe('ollamalens-prometheus');
     expect(search.get('var-window')).toBe('5m');
     expect(screen.getByText('Full Overview dashboard').closest('a')).toHaveAttribute('href', '/d/ollamalens-overview');
+  });
+
+  it('opens with the status line the sidecar writes from its signals', async () => {
+    const status = await sidecarGet<StatusLine>('/analytics/status');
+    renderAppAt(`${APP}/overview`);
+    const banner = await screen.findByTestId('ollamalens-status-line');
+    await waitFor(() => expect(banner).toHaveTextContent(status.line));
+    expect(banner).toHaveTextContent(status.source === 'model' ? 'phrased by a model' : 'from the rules');
   });
 
   it('links to the Explorer', async () => {

@@ -20,6 +20,7 @@ import { panelByKey, VARIABLES, type VariableDef } from '../../queries';
 import { prefixRoute } from '../../utils/utils.routing';
 import { messagesDataSourceVariable } from '../Explorer/dataSourceVariable';
 import { PROMETHEUS_VARIABLE, vizPanelFor } from './prometheusPanels';
+import { StatusBanner } from './StatusBanner';
 import { StoreSummary } from './StoreSummary';
 
 /** Catalogue keys of what the Overview shows: the four cards, then the key charts. */
@@ -92,6 +93,7 @@ export function overviewScene(): EmbeddedScene {
     body: new SceneFlexLayout({
       direction: 'column',
       children: [
+        new SceneFlexItem({ body: new StatusBanner() }),
         new SceneFlexItem({ body: new StoreSummary() }),
         new SceneFlexItem({ body: grid(OVERVIEW_CARDS, 220, 130) }),
         new SceneFlexItem({ body: grid(OVERVIEW_CHARTS, 480, 300) }),
