@@ -33,22 +33,33 @@ function sprintf(template: string, ...args: string[]): string {
   return template.replace(/%[qs]/g, (verb) => (verb === '%q' ? JSON.stringify(args[i++]) : args[i++]));
 }
 
-function exporterSchema(): { ddl: string[]; insertColumns: string } {
+function exporterSchema(): { ddl: string[]; insertColumns: string; histogramInsertColumns: string } {
   const template = (name: string) =>
     readFileSync(otelcolModuleFile(CLICKHOUSE_EXPORTER, `internal/sqltemplates/${name}.sql`), 'utf8');
   // config.yaml: database otel, traces_table_name otel_traces, ttl 720h, no cluster, the default engine.
   const [db, table, cluster, engine] = ['otel', 'otel_traces', '', 'MergeTree()'];
   const ttl = (field: string) => `TTL ${field} + toIntervalDay(30)`; // internal.GenerateTTLExpr(720h, field)
   const insert = template('traces_insert');
+  // The INSERT's own column list, so the rows fill the columns the exporter fills.
+  const columns = (sql: string) => /\(([\s\S]*?)\)\s*VALUES/.exec(sql)?.[1].replace(/\s+/g, ' ').trim() ?? '';
   return {
     ddl: [
       `CREATE DATABASE IF NOT EXISTS ${JSON.stringify(db)} ${cluster}`, // internal.CreateDatabase
       sprintf(template('traces_table'), db, table, cluster, engine, ttl('toDateTime(Timestamp)')),
       sprintf(template('traces_id_ts_lookup_table'), db, table, cluster, engine, ttl('toDateTime(Start)')),
       sprintf(template('traces_id_ts_lookup_mv'), db, table, cluster, db, table, db, table),
+      // metrics.NewMetricsTable, for the histogram type (the sidecar's GenAI instruments are histograms).
+      sprintf(
+        template('metrics_histogram_table'),
+        db,
+        'otel_metrics_histogram',
+        cluster,
+        engine,
+        ttl('toDateTime(TimeUnix)')
+      ),
     ],
-    // The INSERT's own column list, so the rows fill the columns the exporter fills.
-    insertColumns: /\(([\s\S]*?)\)\s*VALUES/.exec(insert)?.[1].replace(/\s+/g, ' ').trim() ?? '',
+    insertColumns: columns(insert),
+    histogramInsertColumns: columns(template('metrics_histogram_insert')),
   };
 }
 
@@ -225,6 +236,79 @@ function callerRow(): Record<string, unknown> {
   };
 }
 
+// ── GenAI token-usage series, as the exporter writes cumulative histogram points ────────────────────────────
+
+const MINUTE = 60_000;
+interface Series {
+  instance: string;
+  model: string;
+  type: 'input' | 'output';
+  /** Cumulative Sum at T0 + i minutes; a drop is a restart of the sidecar (a new StartTimeUnix). */
+  sums: number[];
+  metric?: string;
+}
+const SERIES: Series[] = [
+  { instance: INSTANCES[0], model: 'tiny:latest', type: 'input', sums: [100, 180, 260, 300, 420, 500, 640] },
+  { instance: INSTANCES[0], model: 'tiny:latest', type: 'output', sums: [10, 12, 15, 15, 30, 31, 40] },
+  { instance: INSTANCES[1], model: 'tiny:latest', type: 'input', sums: [50, 90, 130, 160, 20, 70, 75] },
+  { instance: INSTANCES[1], model: 'llama3.2:latest', type: 'input', sums: [0, 0, 400, 800, 900, 950, 1000] },
+  // Another instrument with the same attributes: not token usage.
+  {
+    instance: INSTANCES[0],
+    model: 'tiny:latest',
+    type: 'input',
+    sums: [9e6, 9e6, 9e6, 9e6, 9e6, 9e6, 9e6],
+    metric: 'gen_ai.client.operation.duration',
+  },
+];
+/** The window of the metrics query: samples 1…5 (T0 and T0 + 6 min are outside). */
+const METRICS_WINDOW = { from: T0 + MINUTE, to: T0 + 6 * MINUTE };
+const dateTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+function histogramRows(): Record<string, unknown>[] {
+  return SERIES.flatMap((s) => {
+    const restart = s.sums.findIndex((v, i) => i > 0 && v < s.sums[i - 1]);
+    return s.sums.map((sum, i) => ({
+      ResourceAttributes: { 'service.name': SERVICE, 'service.instance.id': s.instance },
+      ResourceSchemaUrl: '',
+      ScopeName: 'ollama-lens',
+      ScopeVersion: '0.0.0-test',
+      ScopeAttributes: {},
+      ScopeDroppedAttrCount: 0,
+      ScopeSchemaUrl: '',
+      ServiceName: SERVICE,
+      MetricName: s.metric ?? 'gen_ai.client.token.usage',
+      MetricDescription: '',
+      MetricUnit: '{token}',
+      // genai-metrics.ts's attributes, as AttributesToMap stores them.
+      Attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'ollama',
+        'server.address': 'ollama',
+        'server.port': '11434',
+        'gen_ai.request.model': s.model,
+        'gen_ai.response.model': s.model,
+        'gen_ai.token.type': s.type,
+      },
+      StartTimeUnix: dateTime(restart > 0 && i >= restart ? T0 + (restart - 0.5) * MINUTE : T0 - HOUR),
+      TimeUnix: dateTime(T0 + i * MINUTE),
+      Count: i + 1,
+      Sum: sum,
+      BucketCounts: [],
+      ExplicitBounds: [],
+      'Exemplars.FilteredAttributes': [],
+      'Exemplars.TimeUnix': [],
+      'Exemplars.Value': [],
+      'Exemplars.SpanId': [],
+      'Exemplars.TraceId': [],
+      Flags: 0,
+      Min: 0,
+      Max: 0,
+      AggregationTemporality: 2, // cumulative, as the sidecar exports
+    }));
+  });
+}
+
 // ── Running SQL on chDB ────────────────────────────────────────────────────────────────────────────────────
 
 type Row = Record<string, unknown>;
@@ -373,6 +457,11 @@ describe('docs/clickhouse.md SQL on the exporter’s tables (chDB 26.9)', () => 
   add('message failed', 'message', { service: SERVICE, id: REQUESTS[8].id });
   add('message unknown', 'message', { service: SERVICE, id: 'no-such-id' });
   add('trace', 'trace', { trace_id: CALLER.traceId });
+  add('metrics-tokens', 'metrics-tokens', {
+    service: SERVICE,
+    from: String(METRICS_WINDOW.from),
+    to: String(METRICS_WINDOW.to),
+  });
   jobs.push({ name: 'a broken query fails', sql: 'SELECT NoSuchColumn FROM otel.otel_traces', params: {} });
   jobs.push({ name: 'row count', sql: 'SELECT count() AS n FROM otel.otel_traces', params: {} });
 
@@ -380,7 +469,10 @@ describe('docs/clickhouse.md SQL on the exporter’s tables (chDB 26.9)', () => 
     const schema = exporterSchema();
     const rows = [...REQUESTS, ...extraRows(), ...tracedRows()].map(exporterRow).concat([callerRow()]);
     const insert = `INSERT INTO otel.otel_traces (${schema.insertColumns}) FORMAT JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`;
-    results = runOnChdb([...schema.ddl, insert], jobs);
+    const histograms = `INSERT INTO otel.otel_metrics_histogram (${schema.histogramInsertColumns}) FORMAT JSONEachRow\n${histogramRows()
+      .map((r) => JSON.stringify(r))
+      .join('\n')}`;
+    results = runOnChdb([...schema.ddl, insert, histograms], jobs);
   }, 180_000);
 
   const rows = (name: string): Row[] => {
@@ -397,6 +489,7 @@ describe('docs/clickhouse.md SQL on the exporter’s tables (chDB 26.9)', () => 
         'latency',
         'message',
         'messages',
+        'metrics-tokens',
         'search',
         'summary',
         'timeseries',
@@ -615,5 +708,23 @@ describe('docs/clickhouse.md SQL on the exporter’s tables (chDB 26.9)', () => 
       ['my-app', CALLER.spanId, ''],
       [SERVICE, tracedRows()[0].spanId, CALLER.spanId],
     ]);
+  });
+
+  it('tokens by model and type from the cumulative gen_ai.client.token.usage series in the window, restarts skipped', () => {
+    const totals = new Map<string, number>();
+    for (const series of SERIES.filter((x) => !x.metric)) {
+      const inWindow = series.sums.filter((_, i) => {
+        const t = T0 + i * MINUTE;
+        return t >= METRICS_WINDOW.from && t < METRICS_WINDOW.to;
+      });
+      // Each series' increase: its rises between consecutive exports; a drop (restart) adds nothing.
+      const increase = inWindow.slice(1).reduce((a, v, i) => a + Math.max(0, v - inWindow[i]), 0);
+      const key = `${series.model} ${series.type}`;
+      totals.set(key, (totals.get(key) ?? 0) + increase);
+    }
+    const expected = [...totals]
+      .map(([key, tokens]) => ({ model: key.split(' ')[0], token_type: key.split(' ')[1], tokens }))
+      .sort((a, b) => (a.model + a.token_type < b.model + b.token_type ? -1 : 1));
+    expect(rows('metrics-tokens')).toEqual(expected);
   });
 });
