@@ -30,7 +30,9 @@ import { RecordFactory } from '@ollama-lens/testkit/records';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DB_DIR = process.env.BENCH_DB ?? path.join(os.tmpdir(), 'ollama-lens-bench');
-const ROW_OPTS: RowOptions = { captureContent: true, prices: { '*': { input: 0.15, output: 0.6 } } };
+const ROW_OPTS: RowOptions = { captureContent: true };
+/** The records' cost is derived with these prices (--prices), as the tap does. */
+const PRICES = { '*': { input: 0.15, output: 0.6 } };
 const EXPLORER = '/a/ollamalens-explorer-app/explorer';
 const ROW = '[data-testid="message-row"]';
 
@@ -51,6 +53,7 @@ function dayStore(): { file: string; note: string } {
   const store = new MessageStore(file);
   const end = Date.now();
   const f = new RecordFactory({
+    prices: PRICES,
     seed: 2024,
     from: end - DAY_MS,
     to: end,

@@ -16,7 +16,9 @@ import { MessageStore } from '../sidecar/src/store/store';
 import { RecordFactory } from '@ollama-lens/testkit/records';
 
 export const DAY_MS = 86_400_000;
-const ROW_OPTS: RowOptions = { captureContent: true, prices: { '*': { input: 0.15, output: 0.6 } } };
+const ROW_OPTS: RowOptions = { captureContent: true };
+/** The records' cost is derived with these prices (--prices), as the tap does. */
+const PRICES = { '*': { input: 0.15, output: 0.6 } };
 
 export interface BusyDayOptions {
   messages?: number;
@@ -63,6 +65,7 @@ export function busyDayStore(opts: BusyDayOptions = {}): BusyDay {
   const store = new MessageStore(file);
   const to = Date.now();
   const factory = new RecordFactory({
+    prices: PRICES,
     seed: 2026,
     from: to - spanMs,
     to,

@@ -47,6 +47,7 @@ function exchangeOf(f: Fixture): () => MeasurementRecord {
       flavor,
       captureContent: true,
       captureLimitBytes: 16 << 20,
+      prices: {},
     });
     if (req) ex.onRequestChunk(req);
     ex.requestComplete();
@@ -73,7 +74,6 @@ async function main(): Promise<void> {
   ];
   const registry = new Registry();
   const recorder = new MetricsRecorder(createMetrics(registry, { userLabel: false }), {
-    prices: {},
     userLabel: false,
     userLabelLimit: 20,
     ollamaNumParallel: 1,
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       port1.postMessage(b.buffer, [b.buffer]);
     });
     const clone = usPer(() => port1.postMessage(record));
-    const row = usPer(() => prepareRow(record, { captureContent: true, prices: {}, redactor }));
+    const row = usPer(() => prepareRow(record, { captureContent: true, redactor }));
     rows.push([name, parse, metrics, clone, parse + metrics + clone, handOver, row]);
     await new Promise((r) => setImmediate(r));
   }

@@ -50,7 +50,9 @@ const DB_DIR = process.env.BENCH_DB ?? path.join(os.tmpdir(), 'ollama-lens-bench
 const MONTH_CONTENT = process.env.BENCH_MONTH_CONTENT !== '0';
 const TARGET_INGEST = 100_000;
 const TARGET = { view: 50, wide: 100, search: 300 } as const;
-const ROW_OPTS: RowOptions = { captureContent: true, prices: { '*': { input: 0.15, output: 0.6 } } };
+const ROW_OPTS: RowOptions = { captureContent: true };
+/** The records' cost is derived with these prices (--prices), as the tap does. */
+const PRICES = { '*': { input: 0.15, output: 0.6 } };
 const BATCH = 1000;
 
 const out: string[] = [];
@@ -88,6 +90,7 @@ function ingest(): (string | number)[][] {
 
   const now = Date.now();
   const f = new RecordFactory({
+    prices: PRICES,
     seed: 1,
     from: now - DAY_MS,
     to: now,
@@ -165,6 +168,7 @@ function shapeStore(shape: Shape): { file: string; end: number; note: string } {
   const store = new MessageStore(file);
   const end = Date.now();
   const f = new RecordFactory({
+    prices: PRICES,
     seed: shape.name === 'day' ? 2024 : 2025,
     from: end - shape.spanMs,
     to: end,

@@ -5,10 +5,13 @@
  * durations and chunk timings that hang together (duration = queue + load + prompt eval + eval).
  * Deterministic for a given seed.
  */
+import type { PriceTable } from '@ollama-lens/sidecar/src/config';
+import { measurementRecord } from '@ollama-lens/sidecar/src/tap/derive';
 import type {
   ChunkTiming,
   Endpoint,
   MeasurementRecord,
+  ObservedExchange,
   PromptInfo,
   RequestStatus,
 } from '@ollama-lens/sidecar/src/tap/record';
@@ -110,6 +113,8 @@ export interface FactoryOptions {
    * histories of several turns. Off by default (the tests' seeded records stay as they are).
    */
   longPrompts?: number;
+  /** The price table the records' cost is derived with, as the sidecar's --prices (default: none). */
+  prices?: PriceTable;
 }
 
 export class RecordFactory {
@@ -121,6 +126,7 @@ export class RecordFactory {
   private readonly maxChunks: number;
   private readonly ordered: { count: number } | undefined;
   private readonly longPrompts: number;
+  private readonly prices: PriceTable;
 
   constructor(opts: FactoryOptions = {}) {
     this.r = mulberry32(opts.seed ?? 1);
@@ -130,6 +136,7 @@ export class RecordFactory {
     this.maxChunks = opts.maxChunks ?? 400;
     this.ordered = opts.ordered;
     this.longPrompts = opts.longPrompts ?? 0;
+    this.prices = opts.prices ?? {};
   }
 
   /** A random v4-style UUID from the seeded generator (the proxy uses crypto.randomUUID). */
@@ -205,7 +212,7 @@ export class RecordFactory {
   }
 
   /** The next record (started_at uniform in the range, so inserts arrive slightly out of time order). */
-  next(overrides: Partial<MeasurementRecord> = {}): MeasurementRecord {
+  next(overrides: Partial<ObservedExchange> = {}): MeasurementRecord {
     const i = this.n++;
     const span = this.to - this.from;
     const started = this.ordered
@@ -266,9 +273,11 @@ export class RecordFactory {
     const promptEvalNs = Math.round(inputTokens * (0.3 + this.r() * 1.2) * 1e6);
     const tps = 15 + this.r() * 70;
     const evalNs = Math.round((outputTokens / tps) * 1e9);
-    const totalNs = loadNs + promptEvalNs + evalNs + 2e6;
     const queueMs = this.r() < 0.1 ? this.r() * 3000 : this.r() * 3;
-    const durationMs = status === 'timeout' ? 300_000 : queueMs + totalNs / 1e6 + 0.4;
+    // As Ollama reports it: the wait for a slot is inside total_duration; the proxy's wall time adds
+    // the network and the proxy.
+    const totalNs = Math.round(queueMs * 1e6) + loadNs + promptEvalNs + evalNs + 2e6;
+    const durationMs = status === 'timeout' ? 300_000 : totalNs / 1e6 + 0.4;
     const ttft = outputTokens > 0 ? queueMs + (loadNs + promptEvalNs) / 1e6 + 1 : undefined;
 
     let chunks: ChunkTiming[] | undefined;
@@ -286,13 +295,13 @@ export class RecordFactory {
       chunks.push({ t_ms: Math.round(durationMs * 10) / 10, bytes: 310 });
     }
     const ok = status === 'success';
-    const record: MeasurementRecord = {
+    const record: ObservedExchange = {
       id: this.uuid(),
       method: 'POST',
       path: endpoint,
       endpoint,
       flavor: endpoint.startsWith('/v1') ? 'openai' : 'ollama',
-      model,
+      requested_model: model,
       user,
       session,
       client_address: `10.0.${this.zipf(8)}.${1 + this.zipf(250)}`,
@@ -366,7 +375,8 @@ export class RecordFactory {
       capture_content: true,
       proxy_overhead_ms: 0.05 + this.r() * 0.2,
     };
-    return { ...record, ...overrides };
+    // The derived values (canonical model, queue, tokens/s, cost) as the tap computes them.
+    return measurementRecord({ ...record, ...overrides }, this.prices);
   }
 }
 
@@ -376,31 +386,36 @@ let recordSeq = 0;
 
 /**
  * One plain measurement record for a test that cares about a few fields: a successful, non-streamed
- * native /api/generate exchange of `tiny` at RECORD_T0 taking 100 ms, overridden by `over`. The path
- * follows an overridden endpoint, and ended_at follows started_at and duration_ms, so the record stays
- * consistent. Ids are `req-1`, `req-2`, … unless given. For realistic traffic use RecordFactory.
+ * native /api/generate exchange of `tiny` (as requested: canonical `tiny:latest`) at RECORD_T0 taking
+ * 100 ms, overridden by `over`, with its derived values computed as the tap does (the cost at
+ * `prices`). The path follows an overridden endpoint, and ended_at follows started_at and
+ * duration_ms, so the record stays consistent. Ids are `req-1`, `req-2`, … unless given. For realistic
+ * traffic use RecordFactory.
  */
-export function recordOf(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
+export function recordOf(over: Partial<ObservedExchange> = {}, prices: PriceTable = {}): MeasurementRecord {
   const started = over.started_at ?? RECORD_T0;
   const duration = over.duration_ms ?? 100;
   const endpoint = over.endpoint ?? '/api/generate';
-  return {
-    id: `req-${++recordSeq}`,
-    method: 'POST',
-    path: endpoint,
-    endpoint,
-    flavor: endpoint.startsWith('/v1/') ? 'openai' : 'ollama',
-    model: 'tiny',
-    stream: false,
-    started_at: started,
-    ended_at: started + duration,
-    duration_ms: duration,
-    status: 'success',
-    http_status: 200,
-    request_bytes: 10,
-    response_bytes: 100,
-    token_source: 'ollama',
-    capture_content: true,
-    ...over,
-  };
+  return measurementRecord(
+    {
+      id: `req-${++recordSeq}`,
+      method: 'POST',
+      path: endpoint,
+      endpoint,
+      flavor: endpoint.startsWith('/v1/') ? 'openai' : 'ollama',
+      requested_model: 'tiny',
+      stream: false,
+      started_at: started,
+      ended_at: started + duration,
+      duration_ms: duration,
+      status: 'success',
+      http_status: 200,
+      request_bytes: 10,
+      response_bytes: 100,
+      token_source: 'ollama',
+      capture_content: true,
+      ...over,
+    },
+    prices
+  );
 }

@@ -55,7 +55,14 @@ let records: MeasurementRecord[];
 
 beforeAll(async () => {
   api = await analyticsApp(['--prices', '{"*":{"input":1,"output":2}}']);
-  const f = new RecordFactory({ seed: 8, from: NOW - 3600_000, to: NOW - 1000, users: 5 });
+  // The records carry their cost as the tap derives it, at the app's prices.
+  const f = new RecordFactory({
+    seed: 8,
+    from: NOW - 3600_000,
+    to: NOW - 1000,
+    users: 5,
+    prices: { '*': { input: 1, output: 2 } },
+  });
   records = Array.from({ length: 300 }, () => f.next());
   records.push(
     f.next({

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Gauge, Registry } from 'prom-client';
-import type { MeasurementRecord } from '../tap/record';
+import type { MeasurementRecord, ObservedExchange } from '../tap/record';
 import { recordOf } from '@ollama-lens/testkit/records';
 import { find, parseExposition, value, type ParsedSample } from '../../test/metrics/exposition-reader';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from './exposition';
@@ -34,25 +34,28 @@ describe('negotiateFormat', () => {
 });
 
 /** A streamed chat of 800 ms with tokens and Ollama's timings. */
-function rec(id: string, over: Partial<MeasurementRecord> = {}): MeasurementRecord {
-  return recordOf({
-    id,
-    endpoint: '/api/chat',
-    stream: true,
-    duration_ms: 800,
-    ttft_ms: 30,
-    input_tokens: 12,
-    output_tokens: 24,
-    timings: {
-      total_duration_ns: 790e6,
-      load_duration_ns: 2e6,
-      prompt_eval_duration_ns: 5e6,
-      eval_count: 24,
-      eval_duration_ns: 700e6,
+function rec(id: string, over: Partial<ObservedExchange> = {}): MeasurementRecord {
+  return recordOf(
+    {
+      id,
+      endpoint: '/api/chat',
+      stream: true,
+      duration_ms: 800,
+      ttft_ms: 30,
+      input_tokens: 12,
+      output_tokens: 24,
+      timings: {
+        total_duration_ns: 790e6,
+        load_duration_ns: 2e6,
+        prompt_eval_duration_ns: 5e6,
+        eval_count: 24,
+        eval_duration_ns: 700e6,
+      },
+      proxy_overhead_ms: 0.3,
+      ...over,
     },
-    proxy_overhead_ms: 0.3,
-    ...over,
-  });
+    { '*': { input: 0.1, output: 0.4 } }
+  );
 }
 
 function populated() {
@@ -60,7 +63,6 @@ function populated() {
   registerDefaultMetrics(registry);
   const metrics = createMetrics(registry, { userLabel: true });
   const recorder = new MetricsRecorder(metrics, {
-    prices: { '*': { input: 0.1, output: 0.4 } },
     userLabel: true,
     userLabelLimit: 3,
     ollamaNumParallel: 1,
@@ -68,7 +70,7 @@ function populated() {
   recorder.record(rec('r1', { user: 'alice' }));
   recorder.record(
     rec('r2', {
-      model: 'tiny2',
+      requested_model: 'tiny2',
       endpoint: '/api/generate',
       stream: false,
       ttft_ms: undefined,
@@ -79,7 +81,7 @@ function populated() {
     rec('r3', {
       status: 'error',
       error_type: 'model_not_found',
-      model: 'nope',
+      requested_model: 'nope',
       output_tokens: undefined,
       timings: undefined,
     })

@@ -13,15 +13,22 @@ export const OTHER = 'other';
 export const UNINSTALLED_MODEL_LIMIT = 50;
 
 /**
- * The model name as Ollama lists it in /api/tags and /api/ps: a name without a tag gets `:latest`, so
- * `llama3.2` and `llama3.2:latest` are one series and join with the polled model gauges. The tag is
- * looked for in the last path segment only (`registry:5000/ns/model` has no tag).
+ * The canonical model name, as Ollama lists it in /api/tags and /api/ps: a name without a tag gets
+ * `:latest`, so `llama3.2` and `llama3.2:latest` are one model everywhere (metric labels, the store,
+ * the Explorer's filter, links between them) and join with the polled model gauges. The tag is looked
+ * for in the last path segment only (`registry:5000/ns/model` has no tag); a digest (`@sha256:…`)
+ * counts as a tag. Undefined when there is no name.
  */
-export function normalizeModelName(name: string | undefined): string {
+export function canonicalModelName(name: string | undefined): string | undefined {
   const trimmed = (name ?? '').trim();
-  if (!trimmed) return UNKNOWN;
+  if (!trimmed) return undefined;
   const lastSegment = trimmed.slice(trimmed.lastIndexOf('/') + 1);
   return lastSegment.includes(':') || lastSegment.includes('@') ? trimmed : `${trimmed}:latest`;
+}
+
+/** The `model` label value of a name: its canonical form, `unknown` without one. */
+export function normalizeModelName(name: string | undefined): string {
+  return canonicalModelName(name) ?? UNKNOWN;
 }
 
 /**

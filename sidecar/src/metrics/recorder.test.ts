@@ -12,7 +12,6 @@ import { COLD_START_MIN_LOAD_MS, MetricsRecorder, type RecorderOptions } from '.
 function setup(opts: Partial<RecorderOptions> = {}) {
   const registry = new Registry();
   const full: RecorderOptions = {
-    prices: {},
     userLabel: false,
     userLabelLimit: 20,
     ollamaNumParallel: 1,
@@ -42,12 +41,18 @@ describe('MetricsRecorder with synthetic records', () => {
   it('counts requests by normalised model, endpoint and status, and observes the wall time', async () => {
     const { recorder, scrape } = setup();
     recorder.record(rec({ duration_ms: 250 }));
-    recorder.record(rec({ model: 'tiny:latest', duration_ms: 750 }));
+    recorder.record(rec({ requested_model: 'tiny:latest', duration_ms: 750 }));
     recorder.record(
-      rec({ endpoint: '/api/tags', path: '/api/tags', method: 'GET', model: undefined, duration_ms: 3 })
+      rec({
+        endpoint: '/api/tags',
+        path: '/api/tags',
+        method: 'GET',
+        requested_model: undefined,
+        duration_ms: 3,
+      })
     );
     recorder.record(
-      rec({ status: 'error', http_status: 404, error_type: 'model_not_found', model: 'missing' })
+      rec({ status: 'error', http_status: 404, error_type: 'model_not_found', requested_model: 'missing' })
     );
     const exp = await scrape();
     expect(
@@ -103,7 +108,7 @@ describe('MetricsRecorder with synthetic records', () => {
 
   it('counts errors by type, deriving the type from the status when the record has none', async () => {
     const { recorder, scrape } = setup();
-    recorder.record(rec({ status: 'error', error_type: 'model_not_found', model: 'missing' }));
+    recorder.record(rec({ status: 'error', error_type: 'model_not_found', requested_model: 'missing' }));
     recorder.record(rec({ status: 'cancelled', error_type: 'cancelled' }));
     recorder.record(rec({ status: 'timeout' }));
     recorder.record(rec({ status: 'error' }));
@@ -151,7 +156,7 @@ describe('MetricsRecorder with synthetic records', () => {
     // Stream: 11 tokens from 40 ms to 400 ms = 0.36 s, 10 gaps of 36 ms.
     recorder.record(
       rec({
-        model: 'a',
+        requested_model: 'a',
         stream: true,
         ttft_ms: 40,
         duration_ms: 400,
@@ -162,7 +167,7 @@ describe('MetricsRecorder with synthetic records', () => {
     // Non-stream: 20 tokens in eval_duration 0.5 s.
     recorder.record(
       rec({
-        model: 'b',
+        requested_model: 'b',
         stream: false,
         duration_ms: 700,
         output_tokens: 20,
@@ -170,7 +175,9 @@ describe('MetricsRecorder with synthetic records', () => {
       })
     );
     // No output tokens known (e.g. /v1 stream without usage): no span, so the seed's speed ratio stays exact.
-    recorder.record(rec({ model: 'c', stream: true, ttft_ms: 10, duration_ms: 100, token_source: 'none' }));
+    recorder.record(
+      rec({ requested_model: 'c', stream: true, ttft_ms: 10, duration_ms: 100, token_source: 'none' })
+    );
     const exp = await scrape();
     const a = hist(exp, 'ollama_streaming_duration_seconds', { model: 'a:latest' });
     expect(a.count).toBe(1);
@@ -230,7 +237,7 @@ describe('MetricsRecorder with synthetic records', () => {
     const load = (startedAt: number, loadMs: number, model = 'tiny') =>
       recorder.record(
         rec({
-          model,
+          requested_model: model,
           started_at: startedAt,
           timings: { load_duration_ns: loadMs * 1e6, total_duration_ns: (loadMs + 20) * 1e6 },
         })
@@ -247,12 +254,14 @@ describe('MetricsRecorder with synthetic records', () => {
   });
 
   it('adds the shadow cost from the price table', async () => {
-    const { recorder, scrape } = setup({
-      prices: { tiny: { input: 0.5, output: 2 }, '*': { input: 1, output: 1 } },
-    });
-    recorder.record(rec({ input_tokens: 1000, output_tokens: 500 })); // 0.0005 + 0.001
-    recorder.record(rec({ model: 'other-model', input_tokens: 2_000_000, output_tokens: 0 })); // 2
-    recorder.record(rec({ model: 'x', token_source: 'none' })); // no tokens: no cost
+    const { recorder, scrape } = setup();
+    // The record carries its cost (tap/derive.ts); the recorder only adds it up.
+    const prices = { tiny: { input: 0.5, output: 2 }, '*': { input: 1, output: 1 } };
+    recorder.record(rec({ input_tokens: 1000, output_tokens: 500 }, prices)); // 0.0005 + 0.001
+    recorder.record(
+      rec({ requested_model: 'other-model', input_tokens: 2_000_000, output_tokens: 0 }, prices)
+    ); // 2
+    recorder.record(rec({ requested_model: 'x', token_source: 'none' }, prices)); // no tokens: no cost
     const exp = await scrape();
     expect(value(exp, 'ollama_cost_total', { model: 'tiny:latest' })).toBeCloseTo(0.0015, 12);
     expect(value(exp, 'ollama_cost_total', { model: 'other-model:latest' })).toBe(2);
@@ -261,9 +270,9 @@ describe('MetricsRecorder with synthetic records', () => {
 
   it('tracks requests in flight and estimates the queue beyond OLLAMA_NUM_PARALLEL per model', async () => {
     const { recorder, scrape } = setup({ ollamaNumParallel: 1 });
-    const a = [rec({ model: 'a' }), rec({ model: 'a' }), rec({ model: 'a' })];
-    const b = [rec({ model: 'b', endpoint: '/api/chat' })];
-    const tags = rec({ model: undefined, endpoint: '/api/tags' });
+    const a = [rec({ requested_model: 'a' }), rec({ requested_model: 'a' }), rec({ requested_model: 'a' })];
+    const b = [rec({ requested_model: 'b', endpoint: '/api/chat' })];
+    const tags = rec({ requested_model: undefined, endpoint: '/api/tags' });
     for (const r of [...a, ...b, tags]) recorder.onRequestStart(start(r));
     let exp = await scrape();
     expect(value(exp, 'ollama_requests_in_flight', { model: 'a:latest' })).toBe(3);
@@ -272,7 +281,7 @@ describe('MetricsRecorder with synthetic records', () => {
     // a: 3 in flight, 1 running, 2 waiting; b: 1 running; /api/tags never queues.
     expect(recorder.queueDepth()).toBe(2);
     for (const r of [...a, ...b, tags]) recorder.record(r);
-    recorder.record(rec({ model: 'a' })); // a record without a start does not go negative
+    recorder.record(rec({ requested_model: 'a' })); // a record without a start does not go negative
     exp = await scrape();
     expect(find(exp, 'ollama_requests_in_flight').map((s) => s.value)).toEqual([0, 0, 0]);
     expect(recorder.queueDepth()).toBe(0);
@@ -281,7 +290,7 @@ describe('MetricsRecorder with synthetic records', () => {
 
   it('keeps the model label a request started with, even if the record names it differently', async () => {
     const { recorder, scrape } = setup();
-    const r = rec({ model: 'tiny' });
+    const r = rec({ requested_model: 'tiny' });
     recorder.onRequestStart({ ...start(r), model: undefined });
     recorder.record(r);
     const exp = await scrape();
@@ -316,7 +325,8 @@ describe('MetricsRecorder with synthetic records', () => {
     const models = new BoundedLabel(2);
     models.pin('installed:latest');
     const { recorder, scrape } = setup({ models });
-    for (const model of ['x1', 'x2', 'x3', 'installed', 'x4']) recorder.record(rec({ model }));
+    for (const model of ['x1', 'x2', 'x3', 'installed', 'x4'])
+      recorder.record(rec({ requested_model: model }));
     const exp = await scrape();
     const byModel = find(exp, 'ollama_requests_total')
       .map((s) => s.labels.model)

@@ -1,9 +1,8 @@
 import type { Histogram, LabelValues } from 'prom-client';
-import type { PriceTable } from '../config';
 import { INFERENCE_ENDPOINTS } from '../ollama/endpoint';
+import { generationMeasuredAtProxy } from '../tap/derive';
 import type { ErrorType, MeasurementRecord, RecordSink, RequestStartInfo } from '../tap/record';
-import { costOf } from './cost';
-import { BoundedLabel, normalizeModelName, UNINSTALLED_MODEL_LIMIT, UNKNOWN } from './labels';
+import { BoundedLabel, UNINSTALLED_MODEL_LIMIT, UNKNOWN } from './labels';
 import type { Redactor } from '../store/redact';
 import type { Metrics } from './metrics';
 
@@ -15,7 +14,6 @@ export const SAME_LOAD_WINDOW_MS = 500;
 const MAX_EXEMPLAR_ID_CHARS = 100;
 
 export interface RecorderOptions {
-  prices: PriceTable;
   userLabel: boolean;
   userLabelLimit: number;
   /** With --redact, the `user` label shows the user as the store keeps it: redacted. */
@@ -106,7 +104,8 @@ function errorTypeOf(r: MeasurementRecord): ErrorType {
 
 /**
  * The metrics sink: turns each measurement record into observations. Synchronous and allocation-light
- * (a few label objects per record); never throws into the tap.
+ * (a few label objects per record); never throws into the tap. It reads the record's derived values
+ * (canonical model, queue estimate, generation span, tokens/s, cost: tap/derive.ts) and computes none.
  */
 export class MetricsRecorder implements RecordSink {
   readonly name = 'metrics';
@@ -147,8 +146,9 @@ export class MetricsRecorder implements RecordSink {
     }
   }
 
+  /** The bounded label value of a canonical model name. */
   private modelLabel(model: string | undefined): string {
-    return this.models.value(normalizeModelName(model));
+    return this.models.value(model ?? UNKNOWN);
   }
 
   private observe(r: MeasurementRecord): void {
@@ -182,41 +182,28 @@ export class MetricsRecorder implements RecordSink {
     if (positive(r.input_tokens)) m.inputTokens.inc(byModel, r.input_tokens);
     const outTokens = positive(r.output_tokens) ? r.output_tokens : undefined;
     if (outTokens !== undefined) m.outputTokens.inc(byModel, outTokens);
-    const cost = costOf(this.opts.prices, r.model, r.input_tokens, r.output_tokens);
-    if (positive(cost)) m.cost.inc(byModel, cost);
+    if (positive(r.cost)) m.cost.inc(byModel, r.cost);
 
     const t = r.timings;
     if (positive(t?.load_duration_ns)) m.loadDuration.observe(byModel, t.load_duration_ns / 1e9);
     if (positive(t?.prompt_eval_duration_ns))
       m.promptEvalDuration.observe(byModel, t.prompt_eval_duration_ns / 1e9);
     if (positive(t?.eval_duration_ns)) m.evalDuration.observe(byModel, t.eval_duration_ns / 1e9);
-    if (positive(t?.total_duration_ns)) {
-      // Ollama's total_duration starts when its handler gets the request; what is not load, prompt
-      // eval or eval is waiting (for a parallel slot, mostly) plus a little tokenizing.
-      const work = (t.load_duration_ns ?? 0) + (t.prompt_eval_duration_ns ?? 0) + (t.eval_duration_ns ?? 0);
-      m.queueTime.observe(byModel, Math.max(0, t.total_duration_ns - work) / 1e9);
-    }
+    if (nonNegative(r.queue_ms)) m.queueTime.observe(byModel, r.queue_ms / 1000);
     if (positive(t?.load_duration_ns)) this.countColdStart(model, r.started_at, t.load_duration_ns / 1e6);
 
     // Generation span (first output token to last), observed exactly when the output tokens were
     // counted, so rate(output tokens) / rate(span sum) is the generation speed.
     if (outTokens === undefined) return;
-    let span: number | undefined;
-    let perToken: number | undefined;
-    if (r.stream && nonNegative(r.ttft_ms) && r.duration_ms >= r.ttft_ms) {
-      span = (r.duration_ms - r.ttft_ms) / 1000;
-      if (outTokens > 1) perToken = span / (outTokens - 1);
-    } else if (positive(t?.eval_duration_ns)) {
-      span = t.eval_duration_ns / 1e9;
-      if (positive(t.eval_count)) perToken = span / t.eval_count;
+    if (nonNegative(r.generation_ms)) {
+      const span = r.generation_ms / 1000;
+      m.streamingDuration.observe(byModel, span);
+      // The gaps between tokens: a stream's span has one fewer gap than tokens; Ollama's eval
+      // duration covers every generated token.
+      const gaps = generationMeasuredAtProxy(r) ? outTokens - 1 : t?.eval_count;
+      if (positive(gaps)) m.timePerOutputToken.observe(byModel, span / gaps);
     }
-    if (span !== undefined) m.streamingDuration.observe(byModel, span);
-    if (perToken !== undefined) m.timePerOutputToken.observe(byModel, perToken);
-    if (positive(t?.eval_count) && positive(t?.eval_duration_ns)) {
-      m.outputTokensPerSecond.observe(byModel, (t.eval_count * 1e9) / t.eval_duration_ns);
-    } else if (positive(span)) {
-      m.outputTokensPerSecond.observe(byModel, outTokens / span);
-    }
+    if (positive(r.tokens_per_second)) m.outputTokensPerSecond.observe(byModel, r.tokens_per_second);
   }
 
   private countColdStart(model: string, startedAt: number, loadMs: number): void {

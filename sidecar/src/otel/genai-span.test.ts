@@ -1,11 +1,11 @@
-import type { MeasurementRecord } from '../tap/record';
+import type { MeasurementRecord, ObservedExchange } from '../tap/record';
 import { recordOf } from '@ollama-lens/testkit/records';
 import { describeSpan, REQUEST_ID_ATTRIBUTE } from './genai-span';
 import { toSpanInput } from './span-input';
 
 const server = { address: '127.0.0.1', port: 11434 };
 
-function record(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
+function record(over: Partial<ObservedExchange> = {}): MeasurementRecord {
   return recordOf({
     id: 'req-1',
     endpoint: '/api/chat',
@@ -38,15 +38,16 @@ function record(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
 }
 
 describe('describeSpan: the GenAI semantic conventions', () => {
-  it('names a chat span after operation and model, with the required and recommended attributes', () => {
+  it('names a chat span after operation and model as requested, with the required and recommended attributes', () => {
     const d = describeSpan(toSpanInput(record(), false), { server, captureContent: false });
     expect(d.name).toBe('chat tiny');
     expect(d.error).toBeUndefined();
     expect(d.attributes).toEqual({
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'ollama',
+      // As the client asked; the model that answered by its canonical name (as the metrics have it).
       'gen_ai.request.model': 'tiny',
-      'gen_ai.response.model': 'tiny',
+      'gen_ai.response.model': 'tiny:latest',
       'gen_ai.request.temperature': 0.2,
       'gen_ai.request.top_p': 0.9,
       'gen_ai.request.top_k': 40,
@@ -87,7 +88,7 @@ describe('describeSpan: the GenAI semantic conventions', () => {
   it('gives other endpoints a plain HTTP span without GenAI attributes', () => {
     const tags = describeSpan(
       toSpanInput(
-        record({ method: 'GET', endpoint: '/api/tags', path: '/api/tags', model: undefined }),
+        record({ method: 'GET', endpoint: '/api/tags', path: '/api/tags', requested_model: undefined }),
         false
       ),
       { server, captureContent: false }
@@ -113,7 +114,7 @@ describe('describeSpan: the GenAI semantic conventions', () => {
           http_status: 404,
           error_type: 'model_not_found',
           error_message: "model 'nope' not found",
-          model: 'nope',
+          requested_model: 'nope',
           done_reason: undefined,
           input_tokens: undefined,
           output_tokens: undefined,

@@ -44,14 +44,15 @@ export function describeSpan(input: SpanInput, opts: DescribeOptions): SpanDescr
   const operation = GENAI_OPERATIONS[input.endpoint];
   let name: string;
   if (operation) {
-    name = input.model ? `${operation} ${input.model}` : operation;
+    // The conventions name the span after the model as requested; the response model is the one
+    // that answered, by its canonical name (`tiny` ran as `tiny:latest`): the name the metrics and
+    // the Explorer use. Only an answer has a response model.
+    const requested = input.requested_model ?? input.model;
+    name = requested ? `${operation} ${requested}` : operation;
     a['gen_ai.operation.name'] = operation;
     a['gen_ai.provider.name'] = 'ollama';
-    if (input.model) {
-      a['gen_ai.request.model'] = input.model;
-      // Ollama answers with the model it was asked for; only an answer has a response model.
-      if (input.status === 'success') a['gen_ai.response.model'] = input.model;
-    }
+    if (requested) a['gen_ai.request.model'] = requested;
+    if (input.model && input.status === 'success') a['gen_ai.response.model'] = input.model;
     requestParameters(a, input);
     if (input.input_tokens !== undefined) a['gen_ai.usage.input_tokens'] = input.input_tokens;
     if (input.output_tokens !== undefined) a['gen_ai.usage.output_tokens'] = input.output_tokens;

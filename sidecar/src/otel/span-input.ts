@@ -11,6 +11,7 @@ export type SpanInput = Pick<
   | 'path'
   | 'endpoint'
   | 'model'
+  | 'requested_model'
   | 'session'
   | 'stream'
   | 'started_at'
@@ -36,6 +37,7 @@ export function toSpanInput(r: MeasurementRecord, captureContent: boolean): Span
     path: r.path,
     endpoint: r.endpoint,
     model: r.model,
+    requested_model: r.requested_model,
     session: r.session,
     stream: r.stream,
     started_at: r.started_at,

@@ -77,6 +77,7 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
       captureContent:
         config.captureContent && (noCapture === undefined || noCapture.toLowerCase() === 'false'),
       captureLimitBytes: config.captureLimitBytes,
+      prices: config.prices,
     });
 
     let finished = false;

@@ -26,9 +26,9 @@ let records: MeasurementRecord[];
 beforeAll(() => {
   t = tempStore();
   // Two days of traffic: the current 24 h window and the previous one.
-  const f = new RecordFactory({ seed: 11, from: NOW - 2 * DAY_MS, to: NOW, users: 30 });
+  const f = new RecordFactory({ seed: 11, from: NOW - 2 * DAY_MS, to: NOW, users: 30, prices: PRICES });
   records = Array.from({ length: 3000 }, () => f.next());
-  t.add(records, { prices: PRICES });
+  t.add(records);
 });
 afterAll(() => t.cleanup());
 

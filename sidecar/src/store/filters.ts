@@ -1,3 +1,4 @@
+import { canonicalModelName } from '../metrics/labels';
 import { toFtsQuery } from './search-query';
 import type { MessageStore } from './store';
 import type { MessageFilters, SortKey, SortOrder } from '@ollama-lens/contracts';
@@ -77,6 +78,14 @@ export interface WhereOptions {
   timeUnindexed?: boolean;
 }
 
+/**
+ * The model filter's values by their canonical names (metrics/labels.ts), as the store keeps them: a
+ * link or a user asking for `tiny` finds the messages of `tiny:latest`.
+ */
+export function modelFilterValues(vs: readonly string[] | undefined): string[] | undefined {
+  return vs?.map((v) => canonicalModelName(v) ?? v);
+}
+
 export function buildWhere(
   f: MessageFilters,
   extra: { sql: string; params: SqlParam[] }[] = [],
@@ -114,7 +123,7 @@ export function buildWhere(
     conds.push(`${time} < ?`);
     params.push(f.to);
   }
-  oneOf('m.model', f.model);
+  oneOf('m.model', modelFilterValues(f.model));
   oneOf('m.status', f.status);
   oneOf('m.category', f.category);
   eq('m.user', f.user);

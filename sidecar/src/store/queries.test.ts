@@ -1,6 +1,7 @@
 import type { MeasurementRecord } from '../tap/record';
 import { RecordFactory } from '@ollama-lens/testkit/records';
 import { tempStore, type TempStore } from '../../test/store/helpers';
+import { canonicalModelName } from '../metrics/labels';
 import { classify } from './classify';
 import { CursorError } from './filters';
 import { listMessages, search, values } from './queries';
@@ -30,7 +31,7 @@ beforeAll(() => {
       id: 'planted-2',
       prompt: { messages: [{ role: 'user', content: 'What does SELECT * FROM users; -- do?' }] },
       response: { content: 'It reads every row of users.' },
-      model: undefined,
+      requested_model: undefined,
     }),
     f.next({
       id: 'planted-3',
@@ -77,7 +78,8 @@ function reference(f: MessageFilters, sort: SortKey = 'time', order: SortOrder =
     (r) =>
       (f.from === undefined || r.started_at >= f.from) &&
       (f.to === undefined || r.started_at < f.to) &&
-      (!f.model || (r.model !== undefined && f.model.includes(r.model))) &&
+      // A filter may name a model as requested (`nomic-embed-text`) or canonically (`…:latest`).
+      (!f.model || (r.model !== undefined && f.model.map(canonicalModelName).includes(r.model))) &&
       (!f.status || f.status.includes(r.status)) &&
       (!f.category || f.category.includes(classify(r.prompt))) &&
       (f.user === undefined || r.user === f.user) &&
@@ -184,6 +186,16 @@ describe('listMessages: sorts and pagination', () => {
   test.each([10, 33, 100])('page size %i with a filter', (limit) => {
     const f: MessageFilters = { status: ['success'], min_output_tokens: 50 };
     expect(allPages(f, 'latency', 'desc', limit)).toEqual(reference(f, 'latency', 'desc'));
+  });
+
+  test('a model filter finds the same messages by the name as requested and by its canonical name', () => {
+    const untagged = allPages({ model: ['nomic-embed-text'] }, 'time', 'desc', 25);
+    expect(records.filter((r) => r.requested_model === 'nomic-embed-text').length).toBeGreaterThan(0);
+    expect(untagged).toHaveLength(records.filter((r) => r.requested_model === 'nomic-embed-text').length);
+    expect(allPages({ model: ['nomic-embed-text:latest'] }, 'time', 'desc', 25)).toEqual(untagged);
+    // The model values (Grafana's variable, the Explorer's filter options) offer the canonical name.
+    expect(values(t.store, 'model', {}).map((v) => v.name)).toContain('nomic-embed-text:latest');
+    expect(values(t.store, 'model', {}).map((v) => v.name)).not.toContain('nomic-embed-text');
   });
 
   test('the last page is exactly full: next_cursor is null, no empty page', () => {

@@ -11,15 +11,14 @@ import {
 
 import type { PromptInfo, ResponseInfo } from '../tap/record';
 import {
-  promptText,
-  responseText,
+  CONTENT_SELECT,
+  MESSAGE_SELECT,
   SUMMARY_SELECT,
-  toMessage,
-  toSummary,
   type ContentRow,
   type MessageRow,
   type SummaryRow,
-} from './row';
+} from './columns';
+import { promptText, responseText, toMessage, toSummary } from './row';
 import { hasDimFilter, readRollup, rollupCompatible } from './rollup';
 import { snippet, toFtsQuery } from './search-query';
 import type { MessageStore } from './store';
@@ -106,7 +105,8 @@ export function exportPage(
   const key = SORT_EXPRESSIONS[sort];
   const dir = order === 'desc' ? 'DESC' : 'ASC';
   const sql =
-    `SELECT m.*, c.prompt_preview, c.prompt, c.response, NULL AS chunks, ${key} AS sort_key ` +
+    // The chunk timings are never exported: read as NULL.
+    `SELECT ${MESSAGE_SELECT}, c.prompt, c.response, NULL AS chunks, ${key} AS sort_key ` +
     `FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
   const raw = store.prepare(sql).all(...where.params, pageSize) as (MessageRow &
     ContentRow & { sort_key: string | number })[];
@@ -161,12 +161,12 @@ export const SESSION_LIMIT = 50;
 export function getMessage(store: MessageStore, id: string): MessageDetail | undefined {
   const row = store
     .prepare(
-      'SELECT m.*, c.prompt_preview FROM messages m LEFT JOIN message_content c ON c.seq = m.seq WHERE m.id = ?'
+      `SELECT ${MESSAGE_SELECT} FROM messages m LEFT JOIN message_content c ON c.seq = m.seq WHERE m.id = ?`
     )
     .get(id) as MessageRow | undefined;
   if (!row) return undefined;
   const content = store
-    .prepare('SELECT prompt, response, chunks FROM message_content WHERE seq = ?')
+    .prepare(`SELECT ${CONTENT_SELECT} FROM message_content c WHERE c.seq = ?`)
     .get(row.seq) as ContentRow | undefined;
   const session = row.session
     ? (store

@@ -6,6 +6,7 @@ import type { MeasurementRecord } from '../tap/record';
 import { RecordFactory } from '@ollama-lens/testkit/records';
 import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { costOf } from '../metrics/cost';
+import { canonicalModelName } from '../metrics/labels';
 import { aggregations, currentStats, DAY_MS, history, SAMPLE_LIMIT } from './aggregate';
 import { buildWhere, SORT_EXPRESSIONS } from './filters';
 import { values } from './queries';
@@ -111,9 +112,10 @@ describe('aggregates from rollups agree with the same aggregates from the raw me
       to: NOW,
       users: 60,
       ordered: { count: 12_000 },
+      prices: PRICES,
     });
     records = Array.from({ length: 12_000 }, () => f.next());
-    for (let i = 0; i < records.length; i += 700) t.add(records.slice(i, i + 700), { prices: PRICES });
+    for (let i = 0; i < records.length; i += 700) t.add(records.slice(i, i + 700));
   });
   afterAll(() => t.cleanup());
 
@@ -132,9 +134,11 @@ describe('aggregates from rollups agree with the same aggregates from the raw me
     ['models and statuses', { model: ['llama3.2:3b', 'mistral:7b'], status: ['success', 'error'] }],
     ['category', { category: ['code'] }],
     ['endpoint', { endpoint: '/api/generate' }],
+    // As requested, without its tag: the rollups hold the canonical name (nomic-embed-text:latest).
+    ['a model as requested', { model: ['nomic-embed-text'] }],
   ];
   const match = (r: MeasurementRecord, x: (typeof filterSets)[number][1]) =>
-    (!x.model || x.model.includes(r.model ?? '\u0000')) &&
+    (!x.model || x.model.map(canonicalModelName).includes(r.model ?? '\u0000')) &&
     (!x.status || x.status.includes(r.status)) &&
     (!x.endpoint || r.endpoint === x.endpoint);
 
@@ -319,7 +323,9 @@ test('a version-1 store migrates in place: its messages stay, its rollups are ba
     db.pragma('journal_mode = WAL');
     db.exec(MIGRATIONS[0]);
     db.pragma('user_version = 1');
-    const cols = MESSAGE_COLUMNS.map((c) => (c === 'user' ? '"user"' : c));
+    // The columns a version-1 file has (later migrations added the rest).
+    const v1 = MESSAGE_COLUMNS.filter((c) => c !== 'requested_model');
+    const cols = v1.map((c) => (c === 'user' ? '"user"' : c));
     const insert = db.prepare(
       `INSERT INTO messages (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`
     );
@@ -327,12 +333,20 @@ test('a version-1 store migrates in place: its messages stay, its rollups are ba
       `INSERT INTO message_content (seq, ${CONTENT_COLUMNS.join(', ')}) VALUES (?, ${CONTENT_COLUMNS.map(() => '?').join(', ')})`
     );
     const fts = db.prepare('INSERT INTO messages_fts (rowid, prompt_text, response_text) VALUES (?, ?, ?)');
-    const f = new RecordFactory({ seed: 3, from: NOW - 2 * DAY_MS, to: NOW, ordered: { count: 2500 } });
+    const f = new RecordFactory({
+      seed: 3,
+      from: NOW - 2 * DAY_MS,
+      to: NOW,
+      ordered: { count: 2500 },
+      prices: PRICES,
+    });
     const records = Array.from({ length: 2500 }, () => f.next());
     db.transaction(() => {
       for (const r of records) {
-        const row = prepareRow(r, { captureContent: true, prices: PRICES });
-        const seq = Number(insert.run(row.message).lastInsertRowid);
+        const row = prepareRow(r, { captureContent: true });
+        const seq = Number(
+          insert.run(v1.map((c) => row.message[MESSAGE_COLUMNS.indexOf(c)])).lastInsertRowid
+        );
         content.run(seq, ...row.content);
         if (row.fts) fts.run(seq, row.fts[0], row.fts[1]);
       }
@@ -353,10 +367,7 @@ test('a version-1 store migrates in place: its messages stay, its rollups are ba
       expect(a.sampled).toBe(false);
       // New rows keep the backfilled rollups in step.
       store.insert([
-        prepareRow(f.next({ id: 'after-migration', started_at: NOW - 1000 }), {
-          captureContent: true,
-          prices: {},
-        }),
+        prepareRow(f.next({ id: 'after-migration', started_at: NOW - 1000 }), { captureContent: true }),
       ]);
       expect(rollupMismatches(store)).toEqual([]);
     } finally {

@@ -1,4 +1,4 @@
-import { buildWhere } from './filters';
+import { buildWhere, modelFilterValues } from './filters';
 import {
   MEASURE_SQL,
   type Measure,
@@ -131,7 +131,7 @@ export function readRollup(
     const sql: string[] = [];
     const params: string[] = [];
     for (const d of ['model', 'status', 'category'] as const) {
-      const vs = f[d];
+      const vs = d === 'model' ? modelFilterValues(f.model) : f[d];
       if (!vs || vs.length === 0) continue;
       sql.push(`${prefix}${d} IN (${vs.map(() => '?').join(', ')})`);
       params.push(...vs);

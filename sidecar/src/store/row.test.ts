@@ -80,7 +80,7 @@ const redactor = new Redactor();
 
 describe('prepareRow redaction', () => {
   test('no secret survives in any column, the FTS text or the chunks', () => {
-    const row = prepareRow(secretRecord(), { captureContent: true, prices: {}, redactor });
+    const row = prepareRow(secretRecord(), { captureContent: true, redactor });
     const all = everything(row);
     for (const s of [...Object.values(SECRETS), 'maria.lo', '4111']) expect(all).not.toContain(s);
     const col = (c: (typeof MESSAGE_COLUMNS)[number]) => row.message[MESSAGE_COLUMNS.indexOf(c)];
@@ -98,14 +98,13 @@ describe('prepareRow redaction', () => {
   });
 
   test('the same secret gives the same placeholder, so user and session stay usable filter keys', () => {
-    const a = prepareRow(secretRecord(), { captureContent: true, prices: {}, redactor });
-    const b = prepareRow(secretRecord({ id: 'r2' }), { captureContent: true, prices: {}, redactor });
+    const a = prepareRow(secretRecord(), { captureContent: true, redactor });
+    const b = prepareRow(secretRecord({ id: 'r2' }), { captureContent: true, redactor });
     const at = MESSAGE_COLUMNS.indexOf('user');
     expect(a.message[at]).toBe(b.message[at]);
     // Values that are not secrets are kept as they are.
     const c = prepareRow(secretRecord({ user: 'alice', session: 's-1' }), {
       captureContent: true,
-      prices: {},
       redactor,
     });
     expect([c.message[at], c.message[MESSAGE_COLUMNS.indexOf('session')]]).toEqual(['alice', 's-1']);
@@ -119,7 +118,6 @@ describe('prepareRow redaction', () => {
     ]) {
       const row = prepareRow(secretRecord({ capture_content: requestCaptures }), {
         captureContent: sidecarCaptures,
-        prices: {},
         redactor,
       });
       const all = everything(row);
@@ -130,7 +128,7 @@ describe('prepareRow redaction', () => {
   });
 
   test('without a redactor everything is kept verbatim', () => {
-    const row = prepareRow(secretRecord(), { captureContent: true, prices: {} });
+    const row = prepareRow(secretRecord(), { captureContent: true });
     expect(everything(row)).toContain(SECRETS.email);
     expect(row.message[MESSAGE_COLUMNS.indexOf('redacted')]).toBe(0);
   });

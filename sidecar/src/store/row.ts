@@ -1,71 +1,33 @@
-import type { PriceTable } from '../config';
-import { costOf } from '../metrics/cost';
 import type {
   ChunkTiming,
-  Endpoint,
-  ErrorType,
   GenerationOptions,
   MeasurementRecord,
   PromptInfo,
-  RequestStatus,
   ResponseInfo,
 } from '../tap/record';
 import { classify, instructionText } from './classify';
+import {
+  CONTENT_COLUMNS,
+  MESSAGE_COLUMNS,
+  type ContentColumn,
+  type ContentRow,
+  type MessageColumn,
+  type MessageRow,
+  type SummaryRow,
+  type Values,
+} from './columns';
 import type { Redactor } from './redact';
 import type { Category, Message, MessageSummary, StoredChunk } from '@ollama-lens/contracts';
 
 /**
- * Record → row (on the write path: redaction, classification, cost, derived timings) and row → API
- * objects (on the read path). The two directions live together so the column list has one home.
+ * Record → row (on the write path: redaction, classification) and row → API objects (on the read
+ * path). The columns come from columns.ts; the values derived from the exchange (canonical model,
+ * queue estimate, tokens/s, cost) come from the record, computed once by the tap (tap/derive.ts).
  */
 
+export { CONTENT_COLUMNS, MESSAGE_COLUMNS, type ContentRow, type MessageRow, type SummaryRow };
+
 export const PREVIEW_CHARS = 200;
-
-/** Columns of `messages` written on insert, in statement order. */
-export const MESSAGE_COLUMNS = [
-  'id',
-  'started_at',
-  'ended_at',
-  'duration_ms',
-  'ttft_ms',
-  'ttfb_ms',
-  'method',
-  'path',
-  'endpoint',
-  'flavor',
-  'model',
-  'user',
-  'session',
-  'client_address',
-  'user_agent',
-  'stream',
-  'status',
-  'http_status',
-  'error_type',
-  'error_message',
-  'request_bytes',
-  'response_bytes',
-  'category',
-  'input_tokens',
-  'output_tokens',
-  'token_source',
-  'cost',
-  'total_duration_ns',
-  'load_duration_ns',
-  'prompt_eval_count',
-  'prompt_eval_duration_ns',
-  'eval_count',
-  'eval_duration_ns',
-  'queue_ms',
-  'tokens_per_second',
-  'done_reason',
-  'proxy_overhead_ms',
-  'options',
-  'capture_content',
-  'redacted',
-] as const;
-
-export const CONTENT_COLUMNS = ['prompt_preview', 'prompt', 'response', 'chunks'] as const;
 
 type SqlValue = string | number | null;
 
@@ -80,7 +42,6 @@ export interface PreparedRow {
 export interface RowOptions {
   captureContent: boolean;
   redactor?: Redactor;
-  prices: PriceTable;
 }
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -237,20 +198,6 @@ export function decodeChunks(json: string | null, content: string | undefined): 
   return out;
 }
 
-/** Ollama's total_duration covers the work; the rest of the proxy's wall time was spent waiting. */
-export function queueMs(durationMs: number, totalDurationNs: number | undefined): number | null {
-  if (totalDurationNs === undefined || totalDurationNs <= 0) return null;
-  return Math.max(0, durationMs - totalDurationNs / 1e6);
-}
-
-export function tokensPerSecond(
-  evalCount: number | undefined,
-  evalDurationNs: number | undefined
-): number | null {
-  if (!evalCount || !evalDurationNs || evalDurationNs <= 0) return null;
-  return evalCount / (evalDurationNs / 1e9);
-}
-
 export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow {
   const capture = opts.captureContent && r.capture_content;
   const category: Category = classify(r.prompt);
@@ -271,144 +218,79 @@ export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow 
     }
   }
   const t = r.timings ?? {};
-  const cost = costOf(opts.prices, r.model, r.input_tokens, r.output_tokens);
 
-  const message: SqlValue[] = [
-    r.id,
-    r.started_at,
-    r.ended_at,
-    r.duration_ms,
-    n(r.ttft_ms),
-    n(r.ttfb_ms),
-    r.method,
-    text(r.path),
-    r.endpoint,
-    r.flavor,
-    text(r.model),
-    text(r.user),
-    text(r.session),
-    n(r.client_address),
-    text(r.user_agent),
-    r.stream ? 1 : 0,
-    r.status,
-    r.http_status,
-    n(r.error_type),
-    text(r.error_message),
-    r.request_bytes,
-    r.response_bytes,
+  // Typed by the column table: a column missing here, or one too many, does not compile.
+  const values: Values<MessageColumn> = {
+    id: r.id,
+    started_at: r.started_at,
+    ended_at: r.ended_at,
+    duration_ms: r.duration_ms,
+    ttft_ms: n(r.ttft_ms),
+    ttfb_ms: n(r.ttfb_ms),
+    method: r.method,
+    path: mapper ? mapper.text(r.path) : r.path,
+    endpoint: r.endpoint,
+    flavor: r.flavor,
+    model: text(r.model),
+    user: text(r.user),
+    session: text(r.session),
+    client_address: n(r.client_address),
+    user_agent: text(r.user_agent),
+    stream: r.stream ? 1 : 0,
+    status: r.status,
+    http_status: r.http_status,
+    error_type: n(r.error_type),
+    error_message: text(r.error_message),
+    request_bytes: r.request_bytes,
+    response_bytes: r.response_bytes,
     category,
-    n(r.input_tokens),
-    n(r.output_tokens),
-    r.token_source,
-    n(cost),
-    n(t.total_duration_ns),
-    n(t.load_duration_ns),
-    n(t.prompt_eval_count),
-    n(t.prompt_eval_duration_ns),
-    n(t.eval_count),
-    n(t.eval_duration_ns),
-    queueMs(r.duration_ms, t.total_duration_ns),
-    tokensPerSecond(t.eval_count, t.eval_duration_ns),
-    text(r.done_reason),
-    n(r.proxy_overhead_ms),
-    options && Object.keys(options).length > 0 ? JSON.stringify(options) : null,
-    capture ? 1 : 0,
-    mapper && mapper.count > 0 ? 1 : 0,
-  ];
+    input_tokens: n(r.input_tokens),
+    output_tokens: n(r.output_tokens),
+    token_source: r.token_source,
+    cost: n(r.cost),
+    total_duration_ns: n(t.total_duration_ns),
+    load_duration_ns: n(t.load_duration_ns),
+    prompt_eval_count: n(t.prompt_eval_count),
+    prompt_eval_duration_ns: n(t.prompt_eval_duration_ns),
+    eval_count: n(t.eval_count),
+    eval_duration_ns: n(t.eval_duration_ns),
+    queue_ms: n(r.queue_ms),
+    tokens_per_second: n(r.tokens_per_second),
+    done_reason: text(r.done_reason),
+    proxy_overhead_ms: n(r.proxy_overhead_ms),
+    options: options && Object.keys(options).length > 0 ? JSON.stringify(options) : null,
+    capture_content: capture ? 1 : 0,
+    // Counted last: every text above has been through the redactor by now.
+    redacted: 0,
+    requested_model: text(r.requested_model),
+  };
+  if (mapper && mapper.count > 0) values.redacted = 1;
+  const message = MESSAGE_COLUMNS.map((c) => values[c]);
 
   if (capture) {
     const pText = promptText(prompt);
     const rText = responseText(response);
-    const content: SqlValue[] = [
-      preview(instructionText(prompt)),
-      prompt ? JSON.stringify(prompt) : null,
-      response ? JSON.stringify(response) : null,
-      encodeChunks(chunks, response?.content, true),
-    ];
-    return { message, content, fts: pText || rText ? [pText, rText] : null };
+    const content: Values<ContentColumn> = {
+      prompt_preview: preview(instructionText(prompt)),
+      prompt: prompt ? JSON.stringify(prompt) : null,
+      response: response ? JSON.stringify(response) : null,
+      chunks: encodeChunks(chunks, response?.content, true),
+    };
+    return {
+      message,
+      content: CONTENT_COLUMNS.map((c) => content[c]),
+      fts: pText || rText ? [pText, rText] : null,
+    };
   }
   // Metadata only: the chunk timings survive (they are not text), nothing else of the content does.
-  return { message, content: [null, null, null, encodeChunks(chunks, undefined, false)], fts: null };
+  const content: Values<ContentColumn> = {
+    prompt_preview: null,
+    prompt: null,
+    response: null,
+    chunks: encodeChunks(chunks, undefined, false),
+  };
+  return { message, content: CONTENT_COLUMNS.map((c) => content[c]), fts: null };
 }
-
-/** A `messages` row as SELECTed (column names as in the schema). */
-export interface MessageRow {
-  seq: number;
-  id: string;
-  started_at: number;
-  ended_at: number;
-  duration_ms: number;
-  ttft_ms: number | null;
-  ttfb_ms: number | null;
-  request_bytes: number;
-  response_bytes: number;
-  proxy_overhead_ms: number | null;
-  method: string;
-  path: string;
-  endpoint: Endpoint;
-  flavor: Message['flavor'];
-  model: string | null;
-  user: string | null;
-  session: string | null;
-  client_address: string | null;
-  user_agent: string | null;
-  stream: number;
-  status: RequestStatus;
-  http_status: number;
-  error_type: ErrorType | null;
-  error_message: string | null;
-  category: Category;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  token_source: Message['token_source'];
-  cost: number | null;
-  total_duration_ns: number | null;
-  load_duration_ns: number | null;
-  prompt_eval_count: number | null;
-  prompt_eval_duration_ns: number | null;
-  eval_count: number | null;
-  eval_duration_ns: number | null;
-  queue_ms: number | null;
-  tokens_per_second: number | null;
-  done_reason: string | null;
-  options: string | null;
-  capture_content: number;
-  redacted: number;
-  prompt_preview: string | null;
-}
-
-export interface ContentRow {
-  prompt: string | null;
-  response: string | null;
-  chunks: string | null;
-}
-
-/** The columns a MessageSummary needs (m = messages, c = message_content). */
-export const SUMMARY_SELECT =
-  'm.seq, m.id, m.started_at, m.model, m.endpoint, m.user, m.session, m.status, m.http_status, m.category, c.prompt_preview, ' +
-  'm.input_tokens, m.output_tokens, m.duration_ms, m.ttft_ms, m.cost, m.error_type, m.error_message';
-
-export type SummaryRow = Pick<
-  MessageRow,
-  | 'seq'
-  | 'id'
-  | 'started_at'
-  | 'model'
-  | 'endpoint'
-  | 'user'
-  | 'session'
-  | 'status'
-  | 'http_status'
-  | 'category'
-  | 'prompt_preview'
-  | 'input_tokens'
-  | 'output_tokens'
-  | 'duration_ms'
-  | 'ttft_ms'
-  | 'cost'
-  | 'error_type'
-  | 'error_message'
->;
 
 export function toSummary(r: SummaryRow): MessageSummary {
   return {
@@ -480,8 +362,7 @@ export function toMessage(r: MessageRow, c: ContentRow | undefined): Message {
     token_source: r.token_source,
     queue_ms: r.queue_ms,
     tokens_per_second: r.tokens_per_second,
-    // The stored name is the one the client requested until the store keeps the canonical name apart.
-    requested_model: r.model,
+    requested_model: r.requested_model,
     chunks: decodeChunks(c?.chunks ?? null, response?.content),
     capture_content: r.capture_content === 1,
     redacted: r.redacted === 1,

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { canonicalModelName } from '../metrics/labels';
+import { EVENTS_MIGRATION } from './events';
 import { registerSketchFunctions } from './sketch';
 
 /**
@@ -131,6 +133,12 @@ export const MIGRATIONS: readonly string[] = [
   // 2: minute/hour/day rollups with latency sketches (replacing the hourly ones), backfilled from
   // the messages; indexes for the token sorts.
   migration2(),
+  // 3: one model name across the product. `model` holds the canonical name (`tiny` → `tiny:latest`,
+  // as the metric labels have it) and `requested_model` the name as the client sent it; the rollups
+  // keyed by an untagged name merge into the canonical one's rows.
+  migration3(),
+  // 4: the event log (model loads and unloads, Ollama restarts, store drops…): store/events.ts.
+  EVENTS_MIGRATION,
 ];
 
 /**
@@ -233,6 +241,48 @@ function migration2(): string {
   return out.join('\n');
 }
 
+/**
+ * Migration 3, with its own frozen list of the tables it rewrites. `canonical_model(name)` is
+ * metrics/labels.ts canonicalModelName, registered by migrate(); '' (the rollups' "no model") stays ''.
+ */
+function migration3(): string {
+  const measures = [
+    'messages',
+    'errors',
+    'in_sum',
+    'in_n',
+    'out_sum',
+    'out_n',
+    'cost',
+    'dur_sum',
+    ...Array.from({ length: 10 }, (_, i) => `h${i}`),
+  ];
+  const out: string[] = [
+    'ALTER TABLE messages ADD COLUMN requested_model TEXT;',
+    // Two steps, so only the rows whose name changes touch the model indexes.
+    'UPDATE messages SET requested_model = model WHERE model IS NOT NULL;',
+    'UPDATE messages SET model = canonical_model(model) WHERE model IS NOT NULL AND model IS NOT canonical_model(model);',
+  ];
+  for (const tier of ['minute', 'minute10', 'hour', 'day']) {
+    const table = `rollup_dims_${tier}`;
+    const canonical = "coalesce(canonical_model(model), '')";
+    // The rows to rewrite: keyed by a name that changes, or by the name one changes into (they merge).
+    const affected = `model IN (SELECT old FROM model_renames) OR model IN (SELECT new FROM model_renames)`;
+    out.push(
+      `CREATE TEMP TABLE model_renames AS SELECT DISTINCT model AS old, ${canonical} AS new FROM ${table} WHERE model <> '' AND model <> ${canonical};`,
+      `CREATE TEMP TABLE merged_rollup AS SELECT t, ${canonical} AS model, category, status, endpoint, ` +
+        `${measures.map((m) => `sum(${m}) AS ${m}`).join(', ')}, sketch_sum(sketch) AS sketch ` +
+        `FROM ${table} WHERE ${affected} GROUP BY t, 2, category, status, endpoint;`,
+      `DELETE FROM ${table} WHERE ${affected};`,
+      `INSERT INTO ${table} (t, model, category, status, endpoint, ${measures.join(', ')}, sketch) ` +
+        `SELECT t, model, category, status, endpoint, ${measures.join(', ')}, sketch FROM merged_rollup;`,
+      'DROP TABLE merged_rollup;',
+      'DROP TABLE model_renames;'
+    );
+  }
+  return out.join('\n');
+}
+
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export class SchemaTooNewError extends Error {}
@@ -246,6 +296,9 @@ export function migrate(db: Database.Database): { from: number; to: number } {
     );
   }
   registerSketchFunctions(db);
+  db.function('canonical_model', { deterministic: true }, (name: unknown) =>
+    typeof name === 'string' ? (canonicalModelName(name) ?? null) : null
+  );
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]);

@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MeasurementRecord } from '../tap/record';
+import type { PriceTable } from '../config';
+import { measurementRecord } from '../tap/derive';
+import type { MeasurementRecord, ObservedExchange } from '../tap/record';
 import { RecordFactory } from '@ollama-lens/testkit/records';
 import { rollupMismatches, tempStore, type TempStore } from '../../test/store/helpers';
 import { getMessage, search } from './queries';
@@ -12,57 +14,60 @@ import { migrate, SCHEMA_VERSION, SchemaTooNewError } from './schema';
 import { MessageStore } from './store';
 
 /** A streamed /api/chat exchange as the tap records it (text from the recorded tiny-model fixture). */
-function chatRecord(over: Partial<MeasurementRecord> = {}): MeasurementRecord {
+function chatRecord(over: Partial<ObservedExchange> = {}, prices: PriceTable = {}): MeasurementRecord {
   const pieces = [' red', ' fast', ' and', ' house', ' in', ' river', ' mat', ' blue'];
-  return {
-    id: 'b7d1c0de-0000-4000-8000-000000000001',
-    method: 'POST',
-    path: '/api/chat',
-    endpoint: '/api/chat',
-    flavor: 'ollama',
-    model: 'tiny',
-    user: 'alice',
-    session: 'sess-1',
-    client_address: '127.0.0.1',
-    user_agent: 'ollama-js/0.6.3',
-    stream: true,
-    started_at: 1_764_000_000_000,
-    ttft_ms: 41.5,
-    ttfb_ms: 41.2,
-    ended_at: 1_764_000_000_120,
-    duration_ms: 120.4,
-    status: 'success',
-    http_status: 200,
-    request_bytes: 180,
-    response_bytes: 1450,
-    prompt: {
-      messages: [
-        { role: 'system', content: 'You are terse.' },
-        { role: 'user', content: 'Why is the sky blue?' },
+  return measurementRecord(
+    {
+      id: 'b7d1c0de-0000-4000-8000-000000000001',
+      method: 'POST',
+      path: '/api/chat',
+      endpoint: '/api/chat',
+      flavor: 'ollama',
+      requested_model: 'tiny',
+      user: 'alice',
+      session: 'sess-1',
+      client_address: '127.0.0.1',
+      user_agent: 'ollama-js/0.6.3',
+      stream: true,
+      started_at: 1_764_000_000_000,
+      ttft_ms: 41.5,
+      ttfb_ms: 41.2,
+      ended_at: 1_764_000_000_120,
+      duration_ms: 120.4,
+      status: 'success',
+      http_status: 200,
+      request_bytes: 180,
+      response_bytes: 1450,
+      prompt: {
+        messages: [
+          { role: 'system', content: 'You are terse.' },
+          { role: 'user', content: 'Why is the sky blue?' },
+        ],
+      },
+      response: { content: pieces.join('') },
+      options: { num_predict: 8, seed: 42, temperature: 0.7, stop: ['\n\n'] },
+      timings: {
+        total_duration_ns: 95_000_000,
+        load_duration_ns: 12_000_000,
+        prompt_eval_count: 24,
+        prompt_eval_duration_ns: 20_000_000,
+        eval_count: 8,
+        eval_duration_ns: 40_000_000,
+      },
+      done_reason: 'length',
+      input_tokens: 24,
+      output_tokens: 8,
+      token_source: 'ollama',
+      chunks: [
+        ...pieces.map((text, i) => ({ t_ms: 41.5 + i * 10.04, bytes: 110 + text.length, text })),
+        { t_ms: 120.1, bytes: 320 },
       ],
+      capture_content: true,
+      proxy_overhead_ms: 0.12,
+      ...over,
     },
-    response: { content: pieces.join('') },
-    options: { num_predict: 8, seed: 42, temperature: 0.7, stop: ['\n\n'] },
-    timings: {
-      total_duration_ns: 95_000_000,
-      load_duration_ns: 12_000_000,
-      prompt_eval_count: 24,
-      prompt_eval_duration_ns: 20_000_000,
-      eval_count: 8,
-      eval_duration_ns: 40_000_000,
-    },
-    done_reason: 'length',
-    input_tokens: 24,
-    output_tokens: 8,
-    token_source: 'ollama',
-    chunks: [
-      ...pieces.map((text, i) => ({ t_ms: 41.5 + i * 10.04, bytes: 110 + text.length, text })),
-      { t_ms: 120.1, bytes: 320 },
-    ],
-    capture_content: true,
-    proxy_overhead_ms: 0.12,
-    ...over,
-  };
+    prices
+  );
 }
 
 /** Every rollup must equal the measures recomputed from the messages themselves. */
@@ -115,9 +120,9 @@ describe('MessageStore', () => {
   });
   afterEach(() => t.cleanup());
 
-  test('stores every field of the record and derives cost, category, queue time and speed', () => {
-    const rec = chatRecord();
-    t.add([rec], { prices: { tiny: { input: 1, output: 2 } } });
+  test('stores every field of the record, with the values derived from it, and its category', () => {
+    const rec = chatRecord({}, { tiny: { input: 1, output: 2 } });
+    t.add([rec]);
     const d = getMessage(t.store, rec.id);
     expect(d).toBeDefined();
     const m = d!.message;
@@ -125,7 +130,8 @@ describe('MessageStore', () => {
       id: rec.id,
       started_at: rec.started_at,
       ended_at: rec.ended_at,
-      model: 'tiny',
+      model: 'tiny:latest',
+      requested_model: 'tiny',
       endpoint: '/api/chat',
       method: 'POST',
       path: '/api/chat',
@@ -156,8 +162,9 @@ describe('MessageStore', () => {
       redacted: false,
     });
     expect(m.cost).toBeCloseTo((24 * 1 + 8 * 2) / 1e6, 12);
-    // 120.4 ms at the proxy, 95 ms of it inside Ollama.
-    expect(m.queue_ms).toBeCloseTo(25.4, 6);
+    // 95 ms inside Ollama, of which 12 + 20 + 40 ms of work: 23 ms waiting. (The other 25.4 ms of
+    // the proxy's 120.4 ms are network and proxy time, not queueing.)
+    expect(m.queue_ms).toBeCloseTo(23, 6);
     expect(m.tokens_per_second).toBeCloseTo(200, 6);
     expect(m.chunks).toHaveLength(9);
     expect(m.chunks.map((c) => c.text).join('')).toBe(rec.response!.content);
@@ -201,6 +208,7 @@ describe('MessageStore', () => {
       'queue_ms',
       'tokens_per_second',
       'done_reason',
+      'requested_model',
     ] as const) {
       expect(m[key]).toBeNull();
     }
@@ -224,7 +232,7 @@ describe('MessageStore', () => {
     const a = chatRecord({ id: 'dup' });
     const b = chatRecord({ id: 'dup', user: 'bob' });
     const c = chatRecord({ id: 'other' });
-    expect(t.store.insert([a, b, c].map((r) => prepareRow(r, { captureContent: true, prices: {} })))).toBe(2);
+    expect(t.store.insert([a, b, c].map((r) => prepareRow(r, { captureContent: true })))).toBe(2);
     expect(getMessage(t.store, 'dup')!.message.user).toBe('alice');
     expect(t.store.count()).toBe(2);
   });

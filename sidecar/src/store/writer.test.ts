@@ -12,7 +12,6 @@ const opts = (over: Partial<WriterOptions> = {}): WriterOptions => ({
   queueSize: 1000,
   batchMs: 50,
   captureContent: true,
-  prices: {},
   ...over,
 });
 

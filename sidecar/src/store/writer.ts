@@ -29,7 +29,9 @@ export const DEFAULT_BATCH_SIZE = 1000;
  * store (full, read-only, I/O): only these are worth retrying row by row.
  */
 function rowSpecific(err: unknown): boolean {
-  if (err instanceof TypeError || err instanceof RangeError) return true;
+  // By name, not instanceof: better-sqlite3's binding errors come from another realm under jest's VM.
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'TypeError' || name === 'RangeError') return true;
   const code = (err as { code?: unknown }).code;
   return (
     typeof code === 'string' &&

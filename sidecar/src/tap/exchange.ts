@@ -3,12 +3,16 @@ import { INFERENCE_ENDPOINTS } from '../ollama/endpoint';
 import { FrameSplitter, parseFrame, streamKindOf, type StreamKind } from '../ollama/frames';
 import { parseRequest, stripUndefined, type ParsedRequest } from '../ollama/request';
 import { ResponseAccumulator, type ResponseSummary } from '../ollama/response';
+import type { PriceTable } from '../config';
+import { canonicalModelName } from '../metrics/labels';
+import { measurementRecord } from './derive';
 import type {
   ApiFlavor,
   ChunkTiming,
   Endpoint,
   ErrorType,
   MeasurementRecord,
+  ObservedExchange,
   RequestStartInfo,
   RequestStatus,
 } from './record';
@@ -34,6 +38,8 @@ export interface ExchangeInit {
   userAgent?: string;
   captureContent: boolean;
   captureLimitBytes: number;
+  /** For the shadow cost derived with the record (--prices). */
+  prices: PriceTable;
 }
 
 /** Chunks kept for the stream replay; a longer stream keeps its first ones and counts the rest. */
@@ -85,7 +91,12 @@ export class Exchange {
       this.parsedRequest = parseRequest(this.init.endpoint, this.init.flavor, this.init.path, text);
     }
     this.requestParts = [];
-    return { id: this.init.id, endpoint: this.init.endpoint, model: this.parsedRequest.model, started_at: this.startedAt };
+    return {
+      id: this.init.id,
+      endpoint: this.init.endpoint,
+      model: canonicalModelName(this.parsedRequest.model),
+      started_at: this.startedAt,
+    };
   }
 
   get model(): string | undefined {
@@ -112,7 +123,8 @@ export class Exchange {
     this.responseBytes += chunk.length;
     if (this.capturedBytes + chunk.length > this.init.captureLimitBytes) {
       this.responseOverflow = true;
-      if (this.responseChunks.length < MAX_CHUNK_TIMINGS) this.responseChunks.push({ t, buf: Buffer.alloc(0) });
+      if (this.responseChunks.length < MAX_CHUNK_TIMINGS)
+        this.responseChunks.push({ t, buf: Buffer.alloc(0) });
       return;
     }
     this.capturedBytes += chunk.length;
@@ -128,13 +140,24 @@ export class Exchange {
 
     const isStreamed = kind !== undefined;
     const inference = INFERENCE_ENDPOINTS.has(endpoint);
-    const httpStatus = outcome.kind === 'complete' ? this.responseStatus : 'httpStatus' in outcome && outcome.httpStatus ? outcome.httpStatus : this.responseStatus || 0;
-    const { status, errorType, errorMessage } = classify(outcome, httpStatus, summary, isStreamed && inference, flavor);
+    const httpStatus =
+      outcome.kind === 'complete'
+        ? this.responseStatus
+        : 'httpStatus' in outcome && outcome.httpStatus
+          ? outcome.httpStatus
+          : this.responseStatus || 0;
+    const { status, errorType, errorMessage } = classify(
+      outcome,
+      httpStatus,
+      summary,
+      isStreamed && inference,
+      flavor
+    );
 
     const timings = summary.timings ? stripUndefined({ ...summary.timings }) : undefined;
     let input_tokens: number | undefined;
     let output_tokens: number | undefined;
-    let token_source: MeasurementRecord['token_source'] = 'none';
+    let token_source: ObservedExchange['token_source'] = 'none';
     if (summary.usage && (summary.usage.input !== undefined || summary.usage.output !== undefined)) {
       input_tokens = summary.usage.input;
       output_tokens = summary.usage.output;
@@ -145,13 +168,13 @@ export class Exchange {
       token_source = 'ollama';
     }
 
-    const record: MeasurementRecord = {
+    const observed: ObservedExchange = {
       id: this.init.id,
       method: this.init.method,
       path: this.init.path,
       endpoint,
       flavor,
-      model: req.model ?? summary.model,
+      requested_model: req.model ?? summary.model,
       user: this.init.user,
       session: this.init.session,
       client_address: this.init.clientAddress,
@@ -180,12 +203,16 @@ export class Exchange {
       capture_content: this.init.captureContent,
       proxy_overhead_ms: round(this.overheadMs),
     };
-    if (this.requestOverflow || this.responseOverflow) record.capture_truncated = true;
+    if (this.requestOverflow || this.responseOverflow) observed.capture_truncated = true;
     this.responseChunks = [];
-    return stripUndefined(record);
+    return measurementRecord(stripUndefined(observed), this.init.prices);
   }
 
-  private readResponse(kind: StreamKind | undefined): { summary: ResponseSummary; chunks: ChunkTiming[]; ttft?: number } {
+  private readResponse(kind: StreamKind | undefined): {
+    summary: ResponseSummary;
+    chunks: ChunkTiming[];
+    ttft?: number;
+  } {
     const acc = new ResponseAccumulator(this.init.flavor, this.init.endpoint);
     const chunks: ChunkTiming[] = [];
     let ttft: number | undefined;
@@ -198,7 +225,10 @@ export class Exchange {
           if (frame) text += acc.add(frame);
         }
         if (text && ttft === undefined) ttft = t;
-        if (chunks.length < MAX_CHUNK_TIMINGS) chunks.push(text ? { t_ms: round(t), bytes: buf.length, text } : { t_ms: round(t), bytes: buf.length });
+        if (chunks.length < MAX_CHUNK_TIMINGS)
+          chunks.push(
+            text ? { t_ms: round(t), bytes: buf.length, text } : { t_ms: round(t), bytes: buf.length }
+          );
       }
       for (const payload of splitter.end()) {
         const frame = parseFrame<object>(payload);
@@ -219,7 +249,7 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function responseInfo(s: ResponseSummary): MeasurementRecord['response'] {
+function responseInfo(s: ResponseSummary): ObservedExchange['response'] {
   return stripUndefined({
     content: s.content,
     thinking: s.thinking || undefined,
@@ -238,7 +268,11 @@ export function classify(
 ): { status: RequestStatus; errorType?: ErrorType; errorMessage?: string } {
   switch (outcome.kind) {
     case 'client_abort':
-      return { status: 'cancelled', errorType: 'cancelled', errorMessage: 'client closed the connection before the response was complete' };
+      return {
+        status: 'cancelled',
+        errorType: 'cancelled',
+        errorMessage: 'client closed the connection before the response was complete',
+      };
     case 'timeout':
       return { status: 'timeout', errorType: 'timeout', errorMessage: outcome.message };
     case 'upstream_unreachable':
@@ -253,13 +287,18 @@ export function classify(
   if (httpStatus >= 400) {
     const msg = summary.error ?? `HTTP ${httpStatus}`;
     if (httpStatus === 499) return { status: 'cancelled', errorType: 'cancelled', errorMessage: msg };
-    if (httpStatus === 404 && /not found/i.test(msg) && /model/i.test(msg)) return { status: 'error', errorType: 'model_not_found', errorMessage: msg };
+    if (httpStatus === 404 && /not found/i.test(msg) && /model/i.test(msg))
+      return { status: 'error', errorType: 'model_not_found', errorMessage: msg };
     if (httpStatus < 500) return { status: 'error', errorType: 'bad_request', errorMessage: msg };
     return { status: 'error', errorType: 'upstream_error', errorMessage: msg };
   }
   if (summary.error) return { status: 'error', errorType: 'stream_error', errorMessage: summary.error };
   if (expectFinalFrame && !summary.done) {
-    return { status: 'error', errorType: 'stream_error', errorMessage: 'the stream ended without a final frame' };
+    return {
+      status: 'error',
+      errorType: 'stream_error',
+      errorMessage: 'the stream ended without a final frame',
+    };
   }
   return { status: 'success' };
 }

@@ -1,7 +1,9 @@
 /**
  * The measurement record: one per request through the proxy, the single type every sink receives
- * (metrics, store, log). It is a contract: docs/api.md describes the stored form, docs/metrics.md what
- * is derived from it.
+ * (metrics, store, log, OpenTelemetry). It is a contract: docs/api.md describes the stored form,
+ * docs/metrics.md what is derived from it. A record is what the proxy observed of the exchange
+ * (ObservedExchange) plus the values derived from it once, in tap/derive.ts (DerivedValues): the sinks
+ * read those and never compute them again.
  */
 
 // The vocabularies (endpoint, status, error type, flavor, token source) and the content shapes are
@@ -55,14 +57,16 @@ export interface ChunkTiming {
   text?: string;
 }
 
-export interface MeasurementRecord {
+/** What the proxy saw of one request/response exchange, before anything is derived from it. */
+export interface ObservedExchange {
   id: string;
   method: string;
   /** The path as requested, without the query string. */
   path: string;
   endpoint: Endpoint;
   flavor: ApiFlavor;
-  model?: string;
+  /** The model name as the client sent it (or, when the request named none, as the answer did). */
+  requested_model?: string;
   user?: string;
   session?: string;
   client_address?: string;
@@ -103,6 +107,34 @@ export interface MeasurementRecord {
 }
 
 /**
+ * Values derived from one exchange, each computed once by a small pure function (tap/derive.ts). They
+ * are optional because each may be unknown (no timings, no token counts, no price, no model).
+ */
+export interface DerivedValues {
+  /**
+   * The canonical model name (metrics/labels.ts canonicalModelName: `tiny` → `tiny:latest`), the
+   * one name the metric labels, the store and the Explorer use.
+   */
+  model?: string;
+  /**
+   * Estimated wait inside Ollama (mostly for a parallel slot), milliseconds: Ollama's
+   * total_duration − load − prompt_eval − eval, never negative (docs/metrics.md, "Queue estimates").
+   */
+  queue_ms?: number;
+  /**
+   * The generation span, first output token to last, milliseconds: measured at the proxy for streams
+   * (wall time − time to first token), Ollama's eval_duration for answers that arrive whole.
+   */
+  generation_ms?: number;
+  /** Output tokens per second: eval_count / eval_duration, else output tokens over the generation span. */
+  tokens_per_second?: number;
+  /** Shadow cost in USD at the configured prices (metrics/cost.ts). */
+  cost?: number;
+}
+
+export interface MeasurementRecord extends ObservedExchange, DerivedValues {}
+
+/**
  * Ids of the span that stands for one request (lowercase hex, as in `traceparent`). Decided when the
  * request starts, so the upstream request can carry them; the span is built later (sidecar/src/otel).
  */
@@ -131,6 +163,7 @@ export interface RecordSink {
 export interface RequestStartInfo {
   id: string;
   endpoint: Endpoint;
+  /** The canonical model name (DerivedValues.model). */
   model?: string;
   started_at: number;
 }

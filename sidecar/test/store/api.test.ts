@@ -114,7 +114,8 @@ test('a streamed chat in full: prompt, answer, chunk replay, timings, derived fi
   expect(m).toMatchObject({
     id: rec.id,
     endpoint: '/api/chat',
-    model: rec.model,
+    model: 'tiny:latest',
+    requested_model: 'tiny',
     user: 'alice',
     session: 's-alice-0',
     status: 'success',
@@ -133,7 +134,10 @@ test('a streamed chat in full: prompt, answer, chunk replay, timings, derived fi
   expect(m.chunks.map((c: { text: string | null }) => c.text ?? '').join('')).toBe(rec.response!.content);
   const times = m.chunks.map((c: { t_ms: number }) => c.t_ms);
   expect([...times].sort((a, b) => a - b)).toEqual(times);
-  expect(m.queue_ms).toBeCloseTo(Math.max(0, rec.duration_ms - rec.timings!.total_duration_ns! / 1e6), 6);
+  // The documented queue estimate: what Ollama's total_duration holds beyond its work.
+  const t = rec.timings!;
+  const work = t.load_duration_ns! + t.prompt_eval_duration_ns! + t.eval_duration_ns!;
+  expect(m.queue_ms).toBeCloseTo(Math.max(0, t.total_duration_ns! - work) / 1e6, 6);
   expect(m.tokens_per_second).toBeCloseTo(
     rec.timings!.eval_count! / (rec.timings!.eval_duration_ns! / 1e9),
     6
@@ -146,9 +150,15 @@ test('a streamed chat in full: prompt, answer, chunk replay, timings, derived fi
 describe('filters on real traffic', () => {
   const [model, model2] = ['tiny', 'tiny2'];
   const cases: [string, string, (r: MeasurementRecord) => boolean][] = [
-    ['model', `model=${model}`, (r) => r.model === model],
-    ['models', `model=${model},${model2}`, (r) => r.model === model || r.model === model2],
-    ['unknown model', 'model=does-not-exist', (r) => r.model === 'does-not-exist'],
+    // A model is stored, and matched, by its canonical name: `tiny` as requested is `tiny:latest`.
+    ['model', `model=${model}`, (r) => r.model === `${model}:latest`],
+    ['model by its canonical name', `model=${model}:latest`, (r) => r.requested_model === model],
+    [
+      'models',
+      `model=${model},${model2}`,
+      (r) => r.model === `${model}:latest` || r.model === `${model2}:latest`,
+    ],
+    ['unknown model', 'model=does-not-exist', (r) => r.model === 'does-not-exist:latest'],
     ['status error', 'status=error', (r) => r.status === 'error'],
     ['user', 'user=bob', (r) => r.user === 'bob'],
     ['session', 'session=s-bob', (r) => r.session === 's-bob'],
@@ -260,16 +270,17 @@ test('aggregations, variables and stats agree with the traffic', async () => {
     12
   );
   expect(a.breakdowns.model.map((b: { key: string }) => b.key).sort()).toEqual(
-    ['does-not-exist', 'tiny', 'tiny2', null].sort()
+    ['does-not-exist:latest', 'tiny:latest', 'tiny2:latest', null].sort()
   );
   expect(a.latency_histogram.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(
     records.length
   );
   const models = await ok('/analytics/models');
+  // Canonical names, as the metric labels have them.
   expect(models.models.map((m: { name: string }) => m.name).sort()).toEqual([
-    'does-not-exist',
-    'tiny',
-    'tiny2',
+    'does-not-exist:latest',
+    'tiny2:latest',
+    'tiny:latest',
   ]);
   const users = await ok('/analytics/users');
   expect(users.users).toEqual(
@@ -281,7 +292,7 @@ test('aggregations, variables and stats agree with the traffic', async () => {
   );
   const current = await ok('/analytics/stats/current');
   expect(current.total_requests).toBe(records.length);
-  expect(current.models_in_use.sort()).toEqual(['does-not-exist', 'tiny', 'tiny2']);
+  expect(current.models_in_use.sort()).toEqual(['does-not-exist:latest', 'tiny2:latest', 'tiny:latest']);
 });
 
 test('CSV export of real messages', async () => {

@@ -46,7 +46,6 @@ async function expectRequestsUnaffected(sidecar: TestSidecar) {
   return sent;
 }
 
-
 test('full disk (a real ENOSPC): requests succeed, records are dropped and counted, the store recovers', async () => {
   const disk = smallDisk(24);
   const sidecar = await startSidecar(testOllamaUrl(), [
@@ -116,10 +115,7 @@ describe('read-only database file', () => {
     // An existing store with one message, as a previous run left it.
     const store = new MessageStore(file);
     store.insert([
-      prepareRow(new RecordFactory({ seed: 1 }).next({ id: 'old-one' }), {
-        captureContent: true,
-        prices: {},
-      }),
+      prepareRow(new RecordFactory({ seed: 1 }).next({ id: 'old-one' }), { captureContent: true }),
     ]);
     store.close();
     // Root ignores file permissions: make the file immutable instead (chattr), else read-only mode.
@@ -140,7 +136,14 @@ describe('read-only database file', () => {
   });
 
   test('requests succeed, every record is a counted store error, readiness says why', async () => {
-    const sidecar = await startSidecar(testOllamaUrl(), ['--batch-ms', '20', '--db', file, '--admin-token', TOKEN]);
+    const sidecar = await startSidecar(testOllamaUrl(), [
+      '--batch-ms',
+      '20',
+      '--db',
+      file,
+      '--admin-token',
+      TOKEN,
+    ]);
     try {
       const store = sidecar.app.services.store!;
       const sent = await expectRequestsUnaffected(sidecar);

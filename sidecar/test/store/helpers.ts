@@ -30,7 +30,7 @@ export function tempStore(prefix = 'ollama-lens-store-'): TempStore {
     file,
     dir,
     add(records, opts = {}) {
-      const rowOpts: RowOptions = { captureContent: true, prices: {}, ...opts };
+      const rowOpts: RowOptions = { captureContent: true, ...opts };
       store.insert(records.map((r) => prepareRow(r, rowOpts)));
     },
     rawBytes() {

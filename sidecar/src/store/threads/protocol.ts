@@ -3,7 +3,6 @@
  * only forwards and hands records over; the writer thread owns every write to SQLite and the reader
  * threads run every analytics query, each on its own connection (WAL lets them work side by side).
  */
-import type { PriceTable } from '../../config';
 import type { MeasurementRecord } from '../../tap/record';
 import type { ReadQueries } from './reader-thread';
 
@@ -15,7 +14,6 @@ export interface WriterInit {
   captureContent: boolean;
   redact: boolean;
   redactPatterns: string[];
-  prices: PriceTable;
   retentionDays: number;
   maxDbMb: number;
   /** How often the thread reports its counters while busy (ms). */

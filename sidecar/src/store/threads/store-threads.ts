@@ -35,7 +35,6 @@ export class StoreThreads {
         captureContent: config.captureContent,
         redact: config.redact,
         redactPatterns: config.redactPatterns,
-        prices: config.prices,
         retentionDays: config.retentionDays,
         maxDbMb: config.maxDbMb,
       },

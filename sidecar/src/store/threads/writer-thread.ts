@@ -34,7 +34,6 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
     batchSize: 1000,
     captureContent: init.captureContent,
     redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
-    prices: init.prices,
     onError(err, dropped) {
       unlogged += dropped;
       const now = Date.now();
