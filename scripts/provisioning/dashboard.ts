@@ -22,6 +22,7 @@ import {
   VARIABLES,
   type AlertListPanelDef,
   type PanelDef,
+  type PanelLink,
   type PanelQuery,
   type QueryOverride,
   type Threshold,
@@ -75,6 +76,15 @@ interface CommonPanelBuilder {
   min(min: number): this;
   max(max: number): this;
   thresholds(thresholds: cog.Builder<dashboard.ThresholdsConfig>): this;
+  dataLinks(links: cog.Builder<dashboard.DashboardLink>[]): this;
+}
+
+/**
+ * A field data link. Grafana's data links are `{ title, url }`; the SDK types them as dashboard links,
+ * whose other fields (type, icon, tags, …) a data link does not have.
+ */
+function dataLink(l: PanelLink): cog.Builder<dashboard.DashboardLink> {
+  return { build: () => ({ title: l.title, url: l.url }) as dashboard.DashboardLink };
 }
 
 function applyCommon<B extends CommonPanelBuilder>(b: B, p: PanelDef): B {
@@ -89,6 +99,7 @@ function applyCommon<B extends CommonPanelBuilder>(b: B, p: PanelDef): B {
   if (p.decimals !== undefined) b.decimals(p.decimals);
   if (p.min !== undefined) b.min(p.min);
   if (p.max !== undefined) b.max(p.max);
+  if (p.links) b.dataLinks(p.links.map(dataLink));
   return b;
 }
 
@@ -121,7 +132,10 @@ function buildPanel(p: PanelDef): cog.Builder<dashboard.Panel> {
         b.mappings([
           {
             type: dashboard.MappingType.SpecialValue,
-            options: { match: dashboard.SpecialValueMatch.NullAndNan, result: { text: p.emptyText, color: 'text', index: 0 } },
+            options: {
+              match: dashboard.SpecialValueMatch.NullAndNan,
+              result: { text: p.emptyText, color: 'text', index: 0 },
+            },
           },
         ]).noValue(p.emptyText);
       }

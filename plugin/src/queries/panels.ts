@@ -3,7 +3,7 @@
  * seeds/000-dashboard-designs.md). Panel ids are part of the public surface (alert links), never renumber.
  */
 import { METRIC_NAMES } from '@ollama-lens/contracts';
-import { ALERT_LABEL, SCRAPE_JOB } from './ids';
+import { ALERT_LABEL, EXPLORER_MODEL_LINK, SCRAPE_JOB } from './ids';
 import {
   FAILED,
   INFERENCE,
@@ -218,6 +218,7 @@ export const PANELS: readonly PanelDef[] = [
     gridPos: { x: 0, y: y('performance', 16), w: 24, h: 8 },
     unit: 'reqps',
     min: 0,
+    links: [EXPLORER_MODEL_LINK],
     queries: [
       {
         refId: 'A',
@@ -238,6 +239,7 @@ export const PANELS: readonly PanelDef[] = [
     gridPos: { x: 12, y: y('performance'), w: 12, h: 8 },
     unit: TOKENS_PER_SECOND,
     min: 0,
+    links: [EXPLORER_MODEL_LINK],
     queries: [{ refId: 'A', expr: generationSpeed([MODEL], RATE, ['model']), legend: '{{model}}', expect: 'traffic' }],
   },
   {
@@ -384,6 +386,7 @@ export const PANELS: readonly PanelDef[] = [
     decimals: 4,
     stack: true,
     fillOpacity: 30,
+    links: [EXPLORER_MODEL_LINK],
     queries: [
       {
         refId: 'A',

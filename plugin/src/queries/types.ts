@@ -45,6 +45,15 @@ export interface Threshold {
   color: string;
 }
 
+/**
+ * A data link on a panel's series (Grafana interpolates `${__field.labels.x}`, `${__url_time_range}`,
+ * … when it is clicked).
+ */
+export interface PanelLink {
+  title: string;
+  url: string;
+}
+
 /** Per-query field overrides, e.g. latency on the right axis of a dual-axis chart. */
 export interface QueryOverride {
   refId: string;
@@ -83,6 +92,8 @@ interface PanelBase {
   max?: number;
   thresholds?: Threshold[];
   queries: PanelQuery[];
+  /** Data links on the panel's series (e.g. into the Explorer, filtered to the series' model). */
+  links?: PanelLink[];
 }
 
 /** A big-number card; the change arrow compares the last value with the first of the time range. */

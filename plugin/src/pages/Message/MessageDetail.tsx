@@ -37,7 +37,7 @@ import { StatusBadge } from '../Explorer/MessageTable';
 import { explorerSearch } from '../Explorer/filterState';
 import { StreamReplay } from './StreamReplay';
 import { TimingBar } from './TimingBar';
-import { timingBreakdown } from './timing';
+import { TIMING_LABELS, timingBreakdown } from './timing';
 import { escapeBidi, plainText } from '../../utils/text';
 
 export interface MessageDetailState extends SceneObjectState {
@@ -193,7 +193,7 @@ function Header({ message: m }: { message: Message }) {
         />
       </span>,
     ],
-    ['Model', plainText(m.model) ?? DASH],
+    ['Model', modelText(m)],
     ['User', plainText(m.user) ?? DASH],
     ['Session', plainText(m.session) ?? DASH],
     ['Status', <StatusBadge key="status" status={m.status} httpStatus={m.http_status} />],
@@ -217,6 +217,16 @@ function Header({ message: m }: { message: Message }) {
   );
 }
 
+/** The canonical model name, and the name as the client sent it when that differs (`tiny` for `tiny:latest`). */
+function modelText(m: Pick<Message, 'model' | 'requested_model'>): string {
+  const model = plainText(m.model);
+  if (!model) {
+    return DASH;
+  }
+  const requested = plainText(m.requested_model);
+  return requested && requested !== model ? `${model} (requested as ${requested})` : model;
+}
+
 function Metrics({ message: m }: { message: Message }) {
   const styles = useStyles2(getStyles);
   const t = m.timings;
@@ -224,10 +234,10 @@ function Metrics({ message: m }: { message: Message }) {
     ['Total duration', formatDuration(m.duration_ms)],
     ['Time to first token', formatDuration(m.ttft_ms)],
     ['Time to first byte', formatDuration(m.ttfb_ms)],
-    ['Queue (estimate)', formatDuration(m.queue_ms)],
-    ['Model load', formatDuration(nsToMs(t?.load_duration_ns))],
-    ['Prompt evaluation', formatDuration(nsToMs(t?.prompt_eval_duration_ns))],
-    ['Generation', formatDuration(nsToMs(t?.eval_duration_ns))],
+    [TIMING_LABELS.queue, formatDuration(m.queue_ms)],
+    [TIMING_LABELS.load, formatDuration(nsToMs(t?.load_duration_ns))],
+    [TIMING_LABELS.prompt_eval, formatDuration(nsToMs(t?.prompt_eval_duration_ns))],
+    [TIMING_LABELS.generation, formatDuration(nsToMs(t?.eval_duration_ns))],
     ['Tokens in / out', `${formatNumber(m.input_tokens)} / ${formatNumber(m.output_tokens)}`],
     ['Tokens/s', m.tokens_per_second === null ? DASH : formatNumber(m.tokens_per_second, 1)],
     ['Cost', formatCost(m.cost)],

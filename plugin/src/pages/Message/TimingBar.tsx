@@ -10,7 +10,8 @@ const COLORS: Record<TimingKey, string> = {
   load: 'orange',
   prompt_eval: 'yellow',
   generation: 'green',
-  other: 'text',
+  network: 'blue',
+  unmeasured: 'text',
 };
 
 /** A Gantt-like bar of where the request's time went, with a marker at the first token. */
@@ -19,7 +20,7 @@ export function TimingBar({ breakdown }: { breakdown: TimingBreakdown }) {
   const styles = useStyles2(getStyles);
   const { segments, totalMs, ttftMs } = breakdown;
   const color = (key: TimingKey) =>
-    key === 'other' ? theme.colors.border.medium : theme.visualization.getColorByName(COLORS[key]);
+    key === 'unmeasured' ? theme.colors.border.medium : theme.visualization.getColorByName(COLORS[key]);
   const pct = (ms: number) => (totalMs > 0 ? (ms / totalMs) * 100 : 0);
 
   return (
