@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './http';
 
 export interface ScriptedAnswer {
   content: string;
@@ -14,15 +15,6 @@ export interface ScriptedAnswer {
 }
 
 export const SCRIPTED_PREFIX = 'scripted-';
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /** Ollama's /api/chat reply for a scripted model, whole or as NDJSON chunks. */
 function answerChat(res: ServerResponse, model: string, answer: ScriptedAnswer, stream: boolean) {

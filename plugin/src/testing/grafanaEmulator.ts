@@ -12,6 +12,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readBody } from '@ollama-lens/testkit/http';
 
 export interface PluginRoute {
   path: string;
@@ -79,15 +80,6 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export class GrafanaEmulator {
   readonly datasources = new Map<string, EmulatedDataSource>();
   readonly requests: RecordedRequest[] = [];
@@ -149,7 +141,7 @@ export class GrafanaEmulator {
     if (this.serveOther?.(req, res)) {
       return;
     }
-    const body = await readBody(req);
+    const body = (await readBody(req)).toString('utf8');
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://grafana.invalid');
     this.requests.push({ method, url: req.url ?? '/', headers: req.headers, body });
