@@ -52,8 +52,15 @@ export function checkBound(key: RangeFilterKey, value: number, name: string = ke
   return undefined;
 }
 
-/** Parses a user-typed bound: blank = no bound; otherwise a number the contract allows, or a clear error. */
-export function parseBound(key: RangeFilterKey, raw: string | number | undefined | null): number | undefined {
+/**
+ * Parses a user-typed bound: blank = no bound; otherwise a number the contract allows, or a clear error
+ * naming the bound `name` (e.g. the query field it was typed into).
+ */
+export function parseBound(
+  key: RangeFilterKey,
+  raw: string | number | undefined | null,
+  name: string = key
+): number | undefined {
   if (raw === undefined || raw === null) {
     return undefined;
   }
@@ -63,10 +70,10 @@ export function parseBound(key: RangeFilterKey, raw: string | number | undefined
   }
   const pattern = RANGE_FILTERS[key].whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
   if (!pattern.test(text)) {
-    throw new FilterError(`${key} must be ${boundRule(key)}, got "${text}"`);
+    throw new FilterError(`${name} must be ${boundRule(key)}, got "${text}"`);
   }
   const value = Number(text);
-  const problem = checkBound(key, value);
+  const problem = checkBound(key, value, name);
   if (problem) {
     throw new FilterError(problem);
   }

@@ -3,6 +3,7 @@ import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input, MultiCombobox, type ComboboxOption } from '@grafana/ui';
 import {
   BREAKDOWN_DIMENSIONS,
+  RANGE_FILTERS,
   SORTS,
   type BreakdownDimension,
   type RangeFilterKey,
@@ -73,7 +74,8 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   const numberInput = (
     key: (typeof QUERY_FILTER_FIELDS)[RangeFilterKey] | 'limit',
     label: string,
-    parse: (raw: string) => number | undefined
+    parse: (raw: string) => number | undefined,
+    step: 1 | 'any' = 1
   ) => (
     <InlineField label={label} labelWidth={14} invalid={numberError?.startsWith(label)} error={numberError}>
       <Input
@@ -81,6 +83,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         width={10}
         type="number"
         min={0}
+        step={step}
         defaultValue={query[key] ?? ''}
         onBlur={(e: ChangeEvent<HTMLInputElement>) => {
           let value: number | undefined;
@@ -100,7 +103,12 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   );
   /** A range bound, checked by the contract's rule for it (whole token counts, fractional latency). */
   const boundInput = (key: RangeFilterKey, label: string) =>
-    numberInput(QUERY_FILTER_FIELDS[key], label, (raw) => parseBound(key, raw));
+    numberInput(
+      QUERY_FILTER_FIELDS[key],
+      label,
+      (raw) => parseBound(key, raw, QUERY_FILTER_FIELDS[key]),
+      RANGE_FILTERS[key].whole ? 1 : 'any'
+    );
   const parseLimit = (raw: string): number | undefined => {
     const text = raw.trim();
     if (text === '') {

@@ -85,13 +85,26 @@ describe('QueryEditor', () => {
     expect(runs).toBe(3);
   });
 
-  it('refuses a number that is not a whole number', () => {
+  it('refuses a bound the API would refuse: negative, a fraction of a token', () => {
     let runs = 0;
     render(<QueryEditor datasource={ds} query={{ refId: 'A' }} onChange={() => {}} onRunQuery={() => runs++} />);
     const min = screen.getByLabelText('Min latency ms');
     fireEvent.change(min, { target: { value: '-5' } });
     fireEvent.blur(min);
-    expect(screen.getByText('Min latency ms: enter a whole number ≥ 0')).toBeInTheDocument();
+    expect(screen.getByText('Min latency ms: minLatencyMs must be a number ≥ 0, got "-5"')).toBeInTheDocument();
+    const tokens = screen.getByLabelText('Max in tokens');
+    fireEvent.change(tokens, { target: { value: '2.5' } });
+    fireEvent.blur(tokens);
+    expect(screen.getByText('Max in tokens: maxInputTokens must be a whole number ≥ 0, got "2.5"')).toBeInTheDocument();
     expect(runs).toBe(0);
+  });
+
+  it('takes a latency bound with a fraction of a millisecond', () => {
+    let query: MessagesQuery = { refId: 'A' };
+    render(<QueryEditor datasource={ds} query={query} onChange={(q) => (query = q)} onRunQuery={() => {}} />);
+    const max = screen.getByLabelText('Max latency ms');
+    fireEvent.change(max, { target: { value: '0.75' } });
+    fireEvent.blur(max);
+    expect(query.maxLatencyMs).toBe(0.75);
   });
 });
