@@ -207,7 +207,10 @@ describe('the data source against the real sidecar (through the emulated Grafana
     expect(users.length).toBe(2);
     expect(new Set(users)).toEqual(new Set(['alice']));
     const byModel = await ds.query(request([{ refId: 'C', queryType: 'messages', models: 'no-such-model' }]));
-    expect(byModel.data[0].fields.find((f: { name: string }) => f.name === 'model').values).toEqual(['no-such-model']);
+    // The store keeps the canonical name (no tag means :latest); the filter matches either spelling.
+    expect(byModel.data[0].fields.find((f: { name: string }) => f.name === 'model').values).toEqual([
+      'no-such-model:latest',
+    ]);
   });
 
   it('returns time series, breakdown, scatter, histogram and summary frames', async () => {
