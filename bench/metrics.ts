@@ -13,6 +13,7 @@ import { buildApp } from '../sidecar/src/app';
 import { loadConfig } from '../sidecar/src/config';
 import { ENDPOINTS, type MeasurementRecord, type RequestStatus } from '../sidecar/src/tap/record';
 import { renderMetrics } from '../sidecar/src/metrics/exposition';
+import { recordOf } from '@ollama-lens/testkit/records';
 
 const MODELS = 20;
 const ENDPOINT_COUNT = 10;
@@ -26,6 +27,7 @@ const STATUSES: RequestStatus[] = ['success', 'error', 'cancelled', 'timeout'];
 const ERROR_OF = { error: 'upstream_error', cancelled: 'cancelled', timeout: 'timeout' } as const;
 
 let seq = 0;
+/** One request's record, its derived values (canonical model, tokens/s, queue) computed as the tap does. */
 function record(
   model: string,
   endpoint: MeasurementRecord['endpoint'],
@@ -33,20 +35,15 @@ function record(
   i: number
 ): MeasurementRecord {
   const duration = 20 + ((i * 37) % 5000);
-  const ttft = 5 + ((i * 13) % 400);
-  return {
+  return recordOf({
     id: `bench-${++seq}`,
-    method: 'POST',
-    path: endpoint,
     endpoint,
-    flavor: endpoint.startsWith('/v1/') ? 'openai' : 'ollama',
-    model,
+    requested_model: model,
     user: `user-${i % 30}`,
     stream: i % 2 === 0,
     started_at: Date.now(),
-    ended_at: Date.now() + duration,
     duration_ms: duration,
-    ttft_ms: ttft,
+    ttft_ms: 5 + ((i * 13) % 400),
     status,
     http_status: status === 'success' ? 200 : 500,
     error_type: status === 'success' ? undefined : ERROR_OF[status],
@@ -54,8 +51,6 @@ function record(
     response_bytes: 2000,
     input_tokens: 50 + (i % 700),
     output_tokens: 10 + (i % 300),
-    token_source: 'ollama',
-    capture_content: true,
     timings: {
       total_duration_ns: duration * 1e6 * 0.98,
       load_duration_ns: i % 50 === 0 ? 2e8 : 2e6,
@@ -65,7 +60,7 @@ function record(
       eval_duration_ns: duration * 1e6 * 0.8,
     },
     proxy_overhead_ms: 0.05 + (i % 10) * 0.01,
-  };
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
