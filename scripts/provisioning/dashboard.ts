@@ -14,7 +14,11 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import {
+  EVENT_LAYERS,
+  eventLayerTarget,
   EXPLORER_PATH,
+  MESSAGES_DATASOURCE_REF,
+  STATUS_PANEL,
   OVERVIEW_DASHBOARD_TITLE,
   OVERVIEW_DASHBOARD_UID,
   PANELS,
@@ -289,6 +293,50 @@ function variable(v: VariableDef): cog.Builder<dashboard.VariableModel> {
   }
 }
 
+/** A messages data source query in the SDK's types (its marker method is not serialised into the JSON). */
+function messagesTarget(query: { refId: string; queryType: string }): cog.Builder<cog.Dataquery> {
+  const target = {
+    ...query,
+    datasource: MESSAGES_DATASOURCE_REF,
+    _implementsDataqueryVariant: () => undefined,
+  };
+  return { build: () => target };
+}
+
+/** The sidecar's status line across the top: the line itself, coloured by its level (the frame sets it). */
+function statusPanel(): cog.Builder<dashboard.Panel> {
+  return new stat.PanelBuilder()
+    .id(STATUS_PANEL.id)
+    .title(STATUS_PANEL.title)
+    .description(STATUS_PANEL.description)
+    .gridPos({ x: 0, y: 0, w: 24, h: STATUS_PANEL.height })
+    .datasource(MESSAGES_DATASOURCE_REF)
+    .withTarget(messagesTarget(STATUS_PANEL.target))
+    .graphMode(common.BigValueGraphMode.None)
+    .colorMode(common.BigValueColorMode.Background)
+    .textMode(common.BigValueTextMode.Value)
+    .justifyMode(common.BigValueJustifyMode.Center)
+    .reduceOptions(
+      new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('/^status$/')
+    );
+}
+
+/** One toggleable annotation layer per event group, from the messages data source. */
+function eventLayer(layer: (typeof EVENT_LAYERS)[number]): dashboard.AnnotationQueryBuilder {
+  return new dashboard.AnnotationQueryBuilder()
+    .name(layer.name)
+    .datasource(MESSAGES_DATASOURCE_REF)
+    .enable(true)
+    .hide(false)
+    .iconColor(layer.iconColor)
+    .target(messagesTarget(eventLayerTarget(layer)));
+}
+
+/** Panels keep the catalogue's grid, below the status line. */
+function below(gridPos: dashboard.GridPos): dashboard.GridPos {
+  return { ...gridPos, y: gridPos.y + STATUS_PANEL.height };
+}
+
 /** The Overview dashboard as the JSON Grafana provisions (id null, fixed uid). */
 export function buildOverviewDashboard(): dashboard.Dashboard {
   const b = new dashboard.DashboardBuilder(OVERVIEW_DASHBOARD_TITLE)
@@ -325,16 +373,20 @@ export function buildOverviewDashboard(): dashboard.Dashboard {
         .asDropdown(false)
         .tooltip('Search and read the messages behind these metrics')
     );
+  for (const layer of EVENT_LAYERS) b.annotation(eventLayer(layer));
   for (const v of VARIABLES) b.withVariable(variable(v));
 
   // Classic dashboards list panels in reading order with rows inline; gridPos places them.
   const rows = new Map(SECTIONS.map((s) => [s.key, s]));
-  for (const p of PANELS.filter((x) => x.section === 'summary')) b.withPanel(buildPanel(p));
+  b.withPanel(statusPanel());
+  for (const p of PANELS.filter((x) => x.section === 'summary'))
+    b.withPanel(buildPanel({ ...p, gridPos: below(p.gridPos) }));
   for (const section of SECTIONS) {
     const row = rows.get(section.key);
     if (!row) continue;
-    b.withRow(rowBuilder(row.id, row.title, row.y));
-    for (const p of PANELS.filter((x) => x.section === section.key)) b.withPanel(buildPanel(p));
+    b.withRow(rowBuilder(row.id, row.title, row.y + STATUS_PANEL.height));
+    for (const p of PANELS.filter((x) => x.section === section.key))
+      b.withPanel(buildPanel({ ...p, gridPos: below(p.gridPos) }));
   }
   return b.build();
 }

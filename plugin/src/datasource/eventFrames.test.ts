@@ -34,5 +34,6 @@ describe('event and status frames', () => {
       ['level', 2],
       ['source', 'rules'],
     ]);
+    expect(frame.fields[1].config.color).toEqual({ mode: 'fixed', fixedColor: 'red' });
   });
 });

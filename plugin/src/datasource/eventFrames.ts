@@ -1,4 +1,4 @@
-import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
+import { createDataFrame, FieldColorModeId, FieldType, type DataFrame } from '@grafana/data';
 import { EVENT_TYPE_GROUPS, type EventDetail, type LensEvent, type StatusLine } from '@ollama-lens/contracts';
 
 /**
@@ -57,8 +57,10 @@ export function eventsFrame(refId: string, events: readonly LensEvent[]): DataFr
   });
 }
 
-/** The level as a number a stat panel can colour by thresholds: ok 0, warning 1, critical 2. */
+/** The level as a number (ok 0, warning 1, critical 2), for thresholds and sorting. */
 export const STATUS_LEVEL_VALUE = { ok: 0, warning: 1, critical: 2 } as const;
+/** The line's own colour, so a stat panel showing the text is coloured by the level. */
+export const STATUS_LEVEL_COLOR = { ok: 'green', warning: 'orange', critical: 'red' } as const;
 
 export function statusFrame(refId: string, status: StatusLine): DataFrame {
   return createDataFrame({
@@ -66,7 +68,12 @@ export function statusFrame(refId: string, status: StatusLine): DataFrame {
     name: 'status',
     fields: [
       { name: 'time', type: FieldType.time, values: [status.at] },
-      { name: 'status', type: FieldType.string, values: [status.line] },
+      {
+        name: 'status',
+        type: FieldType.string,
+        values: [status.line],
+        config: { color: { mode: FieldColorModeId.Fixed, fixedColor: STATUS_LEVEL_COLOR[status.level] } },
+      },
       { name: 'level', type: FieldType.number, values: [STATUS_LEVEL_VALUE[status.level]] },
       { name: 'source', type: FieldType.string, values: [status.source] },
     ],

@@ -9,6 +9,7 @@ import { loadCatalogue } from './catalogue';
 import {
   PATHS,
   dashboardTargets,
+  isMessagesPanel,
   grafanaInterpolate,
   readJson,
   readText,
@@ -239,6 +240,29 @@ describe('Overview dashboard', () => {
     }
   });
 
+  it('opens with the status line and shows the events as one toggleable annotation layer per group', () => {
+    const [first] = [...dashboard.panels].sort(
+      (a, b) => a.gridPos.y - b.gridPos.y || a.gridPos.x - b.gridPos.x
+    );
+    expect(first).toMatchObject({ id: 90, type: 'stat', title: 'Status', gridPos: { x: 0, y: 0, w: 24 } });
+    expect(first.datasource).toEqual({
+      type: 'ollamalens-messages-datasource',
+      uid: catalogue.MESSAGES_DATASOURCE_UID,
+    });
+    expect(first.targets).toEqual([expect.objectContaining({ queryType: 'status' })]);
+    expect(resolveDatasource(first.datasource)?.type).toBe('ollamalens-messages-datasource');
+    const layers = dashboard.annotations.list.filter(
+      (a) => a.datasource?.type === 'ollamalens-messages-datasource'
+    );
+    expect(layers.map((a) => [a.name, a.enable, a.target?.queryType, a.target?.eventGroups])).toEqual([
+      ['Models', true, 'events', 'models'],
+      ['Ollama', true, 'events', 'ollama'],
+      ['Sidecar', true, 'events', 'sidecar'],
+    ]);
+    // Firing alerts stay Grafana's own built-in annotations.
+    expect(dashboard.annotations.list[0]).toMatchObject({ builtIn: 1, datasource: { type: 'grafana' } });
+  });
+
   it('has the variables: Prometheus datasource, model and user (multi, All), window', () => {
     const vars = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
     expect(vars.datasource).toMatchObject({
@@ -252,7 +276,9 @@ describe('Overview dashboard', () => {
   });
 
   it('every panel but rows and the alert list has queries, each with an expression and a unique refId', () => {
-    for (const p of dashboard.panels.filter((x) => x.type !== 'row' && x.type !== 'alertlist')) {
+    for (const p of dashboard.panels.filter(
+      (x) => x.type !== 'row' && x.type !== 'alertlist' && !isMessagesPanel(x)
+    )) {
       const targets = p.targets ?? [];
       expect({ panel: p.title, queries: targets.length > 0 }).toEqual({ panel: p.title, queries: true });
       for (const t of targets) expect(t.expr.trim()).not.toBe('');
@@ -263,7 +289,7 @@ describe('Overview dashboard', () => {
   it('every panel, query and variable datasource resolves to a provisioned Prometheus', () => {
     const refs: { where: string; ref: DatasourceRef | undefined }[] = [
       ...dashboard.panels
-        .filter((p) => p.type !== 'row' && p.type !== 'alertlist')
+        .filter((p) => p.type !== 'row' && p.type !== 'alertlist' && !isMessagesPanel(p))
         .map((p) => ({ where: p.title, ref: p.datasource })),
       ...dashboardTargets(dashboard).map(({ panel, target }) => ({
         where: `${panel.title}/${target.refId}`,
@@ -383,7 +409,10 @@ describe('app provisioning', () => {
       jsonData: { url: string };
       secureJsonData: { token: string };
     };
-    const appSettings = app.apps[0] as unknown as { jsonData: { url: string }; secureJsonData: { token: string } };
+    const appSettings = app.apps[0] as unknown as {
+      jsonData: { url: string };
+      secureJsonData: { token: string };
+    };
     expect(appSettings.jsonData.url).toBe(messages.jsonData.url);
     expect(appSettings.secureJsonData.token).toBe(messages.secureJsonData.token);
   });

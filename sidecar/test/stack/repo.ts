@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { MESSAGES_DATASOURCE_TYPE } from '@ollama-lens/contracts';
 
 export const REPO = resolve(__dirname, '../../..');
 export const repoPath = (...parts: string[]): string => join(REPO, ...parts);
@@ -68,7 +69,9 @@ export interface DatasourceRef {
 
 export interface DashboardTarget {
   refId: string;
+  /** PromQL (absent on the messages data source's queries: `queryType` says what they ask). */
   expr: string;
+  queryType?: string;
   datasource?: DatasourceRef;
   instant?: boolean;
   range?: boolean;
@@ -104,7 +107,9 @@ export interface Dashboard {
   title: string;
   panels: DashboardPanel[];
   templating: { list: DashboardVariable[] };
-  annotations: { list: { datasource?: DatasourceRef }[] };
+  annotations: {
+    list: { name: string; enable: boolean; datasource?: DatasourceRef; target?: Record<string, unknown> }[];
+  };
 }
 
 export interface ProvisionedDatasource {
@@ -160,8 +165,16 @@ export interface PrometheusRulesFile {
   groups: { name: string; rules: PrometheusRule[] }[];
 }
 
+/** Panels that read the sidecar through the messages data source (the status line), not Prometheus. */
+export function isMessagesPanel(panel: DashboardPanel): boolean {
+  return panel.datasource?.type === MESSAGES_DATASOURCE_TYPE;
+}
+
+/** Every PromQL query of the dashboard, with its panel. */
 export function dashboardTargets(d: Dashboard): { panel: DashboardPanel; target: DashboardTarget }[] {
-  return d.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
+  return d.panels
+    .filter((panel) => !isMessagesPanel(panel))
+    .flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
 }
 
 /**
