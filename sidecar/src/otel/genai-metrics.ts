@@ -66,10 +66,10 @@ export class GenAiMetrics {
       'server.address': this.server.address,
       'server.port': this.server.port,
     };
-    if (input.model) {
-      a['gen_ai.request.model'] = input.model;
-      if (input.status === 'success') a['gen_ai.response.model'] = input.model;
-    }
+    // As the span has them (genai-span.ts): the model as requested, the one that answered canonically.
+    const requested = input.requested_model ?? input.model;
+    if (requested) a['gen_ai.request.model'] = requested;
+    if (input.model && input.status === 'success') a['gen_ai.response.model'] = input.model;
     const failed = input.status !== 'success';
     this.duration.record(
       Math.max(0, input.ended_at - input.started_at) / 1000,

@@ -76,7 +76,8 @@ describeJaeger('GenAI metrics over OTLP', () => {
       job: service,
       gen_ai_provider_name: 'ollama',
       gen_ai_request_model: model,
-      gen_ai_response_model: model,
+      // The model that answered, by its canonical name (as the metrics and the store have it).
+      gen_ai_response_model: `${model}:latest`,
     };
     await eventually(async () => {
       const text = await (await fetch(jaeger.metricsUrl)).text();

@@ -27,6 +27,7 @@ export async function send(
 export interface StoredMessage {
   id: string;
   model: string;
+  requested_model: string | null;
   started_at: number;
   ended_at: number;
   duration_ms: number;
