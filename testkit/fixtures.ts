@@ -73,7 +73,13 @@ export interface Replayed {
  */
 export function replayFixture(
   fixture: Fixture | string,
-  opts: { id?: string; split?: (body: Buffer) => Buffer[]; prices?: PriceTable } = {}
+  opts: {
+    id?: string;
+    split?: (body: Buffer) => Buffer[];
+    prices?: PriceTable;
+    /** Bytes of each body kept for parsing (--capture-limit); default 1 MiB. */
+    captureLimitBytes?: number;
+  } = {}
 ): Replayed {
   const f = typeof fixture === 'string' ? loadFixture(fixture) : fixture;
   const { endpoint, flavor } = classifyEndpoint(f.request.path);
@@ -84,7 +90,7 @@ export function replayFixture(
     endpoint,
     flavor,
     captureContent: true,
-    captureLimitBytes: 1 << 20,
+    captureLimitBytes: opts.captureLimitBytes ?? 1 << 20,
     prices: opts.prices ?? {},
   };
   const ex = new Exchange(init);

@@ -5,8 +5,7 @@
  * their answers from here; they still travel through the sidecar's real proxy and tap into its store.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readBody } from './http';
+import { closeServer, listenLoopback, readBody } from './http';
 
 export interface ScriptedAnswer {
   content: string;
@@ -76,16 +75,14 @@ export class ScriptedUpstream {
         res.end(JSON.stringify({ error: err.message }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLoopback(this.server);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     }
   }
 

@@ -10,9 +10,8 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readBody } from '@ollama-lens/testkit/http';
+import { closeServer, listenLoopback, readBody } from '@ollama-lens/testkit/http';
 
 export interface PluginRoute {
   path: string;
@@ -111,16 +110,14 @@ export class GrafanaEmulator {
     this.server = http.createServer((req, res) => {
       void this.handle(req, res).catch((err: Error) => send(res, 500, { message: err.message }));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLoopback(this.server);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     }
   }
 

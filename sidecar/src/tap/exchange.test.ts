@@ -179,22 +179,7 @@ describe('specific cases', () => {
 
   it('marks text beyond the capture limit as truncated and still counts every byte', () => {
     const f = loadFixture('generate-stream');
-    const { endpoint, flavor } = classifyEndpoint(f.request.path);
-    const ex = new Exchange({
-      id: 'x',
-      method: 'POST',
-      path: f.request.path,
-      endpoint,
-      flavor,
-      captureContent: true,
-      captureLimitBytes: 200,
-      prices: {},
-    });
-    ex.onRequestChunk(Buffer.from(f.request.body ?? ''));
-    ex.requestComplete();
-    ex.onResponseHead(200, 'application/x-ndjson');
-    for (const c of ragged(Buffer.from(f.body))) ex.onResponseChunk(c);
-    const r = ex.finish({ kind: 'complete' });
+    const { record: r } = replayFixture(f, { split: ragged, captureLimitBytes: 200 });
     expect(r.capture_truncated).toBe(true);
     expect(r.response_bytes).toBe(Buffer.byteLength(f.body));
   });
