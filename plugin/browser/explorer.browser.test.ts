@@ -27,11 +27,12 @@ describe('Explorer filters', () => {
   it('model: only that model’s messages', async () => {
     const p = await suite.page();
     await openExplorer(p);
-    await pickOption(p, 'Model', 'tiny2');
-    await untilUrl(p, (q) => q.getAll('model').join() === 'tiny2', 'model=tiny2');
+    // Models by their canonical names (requested as tiny2), as the metric labels have them.
+    await pickOption(p, 'Model', 'tiny2:latest');
+    await untilUrl(p, (q) => q.getAll('model').join() === 'tiny2:latest', 'model=tiny2:latest');
     const shown = await rows(p.page);
     expect(shown.length).toBeGreaterThan(3);
-    expect(shown.every((r) => r.text.split('\t')[1] === 'tiny2')).toBe(true);
+    expect(shown.every((r) => r.text.split('\t')[1] === 'tiny2:latest')).toBe(true);
   });
 
   it('status: the failed and the cancelled request', async () => {
@@ -237,11 +238,11 @@ describe('Explorer with the keyboard alone', () => {
 
     await tabTo(p.page, `(el) => el?.id === 'ollamalens-filter-model'`);
     await p.page.keyboard.type('tiny2');
-    await p.page.getByRole('option', { name: 'tiny2', exact: true }).waitFor();
+    await p.page.getByRole('option', { name: 'tiny2:latest', exact: true }).waitFor();
     await p.page.keyboard.press('ArrowDown');
     await p.page.keyboard.press('Enter');
     await p.page.keyboard.press('Escape');
-    await untilUrl(p, (q) => q.getAll('model').join() === 'tiny2', 'model=tiny2');
+    await untilUrl(p, (q) => q.getAll('model').join() === 'tiny2:latest', 'model=tiny2:latest');
 
     await tabTo(p.page, `(el) => el?.tagName === 'BUTTON' && el.textContent.trim() === 'Tokens in / out'`);
     await p.page.keyboard.press('Enter');

@@ -148,7 +148,7 @@ export type MessageRow = Values<DetailColumn>;
 export type ContentRow = Values<ContentReadColumn>;
 
 /** `m.x, c.y, …` for the given columns (m = messages, c = message_content). */
-function selectList(cols: readonly ColumnName[]): string {
+export function selectList(cols: readonly ColumnName[]): string {
   return cols
     .map((n) => `${COLUMNS[n].table === 'messages' ? 'm' : 'c'}.${n === 'user' ? '"user"' : n}`)
     .join(', ');

@@ -13,10 +13,12 @@ import type { PromptInfo, ResponseInfo } from '../tap/record';
 import {
   CONTENT_SELECT,
   MESSAGE_SELECT,
+  selectList,
   SUMMARY_SELECT,
   type ContentRow,
   type MessageRow,
   type SummaryRow,
+  type Values,
 } from './columns';
 import { promptText, responseText, toMessage, toSummary } from './row';
 import { hasDimFilter, readRollup, rollupCompatible } from './rollup';
@@ -179,15 +181,10 @@ export function getMessage(store: MessageStore, id: string): MessageDetail | und
   return { message: toMessage(row, content), session_messages: session.map(toSummary) };
 }
 
-interface SearchRow {
-  id: string;
-  started_at: number;
-  model: string | null;
-  user: string | null;
-  status: SearchResult['status'];
-  prompt: string | null;
-  response: string | null;
-}
+/** What a search hit is made of. */
+const SEARCH_COLUMNS = ['id', 'started_at', 'model', 'user', 'status', 'prompt', 'response'] as const;
+type SearchRow = Values<(typeof SEARCH_COLUMNS)[number]>;
+const SEARCH_SELECT = selectList(SEARCH_COLUMNS);
 
 /**
  * Full-text hits with highlighted snippets, newest first. The FTS index is walked in rowid order
@@ -203,7 +200,7 @@ export function search(store: MessageStore, filters: MessageFilters, limit: numb
   const conds = where.sql ? where.sql.replace(/^WHERE /, 'AND ') : '';
   const rows = store
     .prepare(
-      `SELECT m.id, m.started_at, m.model, m.user, m.status, c.prompt, c.response ` +
+      `SELECT ${SEARCH_SELECT} ` +
         `FROM messages_fts f JOIN messages m ON m.seq = f.rowid LEFT JOIN message_content c ON c.seq = f.rowid ` +
         `WHERE messages_fts MATCH ? ${conds} ORDER BY f.rowid DESC LIMIT ?`
     )
