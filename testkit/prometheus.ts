@@ -1,7 +1,8 @@
 /**
  * A real Prometheus (Debian's `prometheus` package) for tests: its own temp directory, a free port, a
- * config that scrapes the given target every second as job `ollama-lens`, optional rule files, and
- * exemplar storage on. Helpers query its HTTP API.
+ * config that scrapes the given target every second as job `ollama-lens` with optional rule files (or a
+ * whole config of the test's own, e.g. the shipped prometheus.yml), and exemplar storage on. Helpers
+ * query its HTTP API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,23 +28,33 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-export interface StartPrometheusOptions {
-  /** host:port of the scrape target (the sidecar's admin listener). */
-  target: string;
-  /** Rule files as YAML text, by file name. */
-  rules?: Record<string, string>;
-  scrapeIntervalSeconds?: number;
-}
+export type StartPrometheusOptions =
+  | {
+      /** host:port of the scrape target (the sidecar's admin listener). */
+      target: string;
+      /** Rule files as YAML text, by file name. */
+      rules?: Record<string, string>;
+      scrapeIntervalSeconds?: number;
+    }
+  | {
+      /** A whole prometheus.yml, given the port Prometheus will listen on (for a job that scrapes itself). */
+      config: (port: number) => string;
+      /** Files written beside the config, by name (relative paths in a config resolve against its folder). */
+      files?: Record<string, string>;
+    };
 
-export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-prometheus-'));
+/** The kit's config: the target scraped as job `ollama-lens`, rule files written into `dir`. */
+function targetConfig(
+  dir: string,
+  opts: { target: string; rules?: Record<string, string>; scrapeIntervalSeconds?: number }
+): string {
   const interval = `${opts.scrapeIntervalSeconds ?? 1}s`;
   const ruleFiles = Object.entries(opts.rules ?? {}).map(([name, text]) => {
     const file = join(dir, name);
     writeFileSync(file, text);
     return file;
   });
-  const config = [
+  return [
     'global:',
     `  scrape_interval: ${interval}`,
     `  evaluation_interval: ${interval}`,
@@ -56,9 +67,18 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     `      - targets: [${JSON.stringify(opts.target)}]`,
     '',
   ].join('\n');
-  writeFileSync(join(dir, 'prometheus.yml'), config);
+}
+
+export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-prometheus-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  if ('config' in opts) {
+    for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, 'prometheus.yml'), opts.config(port));
+  } else {
+    writeFileSync(join(dir, 'prometheus.yml'), targetConfig(dir, opts));
+  }
 
   let log = '';
   const child: ChildProcess = spawn(
@@ -89,7 +109,8 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const end = Date.now() + 20_000;
+  // A loaded machine (two cores, Ollama running) can take Prometheus a while to open its TSDB.
+  const end = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
@@ -104,7 +125,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     }
     if (Date.now() > end) {
       await stop();
-      throw new Error(`prometheus did not become ready within 20 s:\n${log}`);
+      throw new Error(`prometheus did not become ready within 30 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -5,13 +5,11 @@
  * generated Overview dashboard and every alert expression is evaluated through Prometheus' HTTP API: none may
  * error, and the ones whose data this run produces must return data.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
+import { startPrometheus, type PrometheusServer } from '@ollama-lens/testkit/prometheus';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { loadCatalogue, type DataCondition } from './catalogue';
 import {
@@ -25,7 +23,6 @@ import {
   type PrometheusRulesFile,
 } from './repo';
 
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const catalogue = loadCatalogue();
 const dashboard = readJson<Dashboard>(PATHS.dashboard);
 
@@ -93,18 +90,6 @@ async function evaluate(expr: string, instant: boolean): Promise<QueryData> {
 
 // ── Processes ───────────────────────────────────────────────────────────────────────────────────────────────
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -156,8 +141,7 @@ function testConfig(sidecarTarget: string, promPort: number): PrometheusConfig {
 }
 
 let sidecar: TestSidecar;
-let prometheus: ChildProcess | undefined;
-let promLog = '';
+let prometheus: PrometheusServer | undefined;
 let promStartedAt = 0;
 let requestsSent = 0;
 const MODEL_NOT_FOUND = 'no-such-model-ollama-lens';
@@ -225,30 +209,12 @@ beforeAll(async () => {
     );
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'ollama-lens-prometheus-'));
-  mkdirSync(join(dir, 'data'));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  writeFileSync(join(dir, 'prometheus.yml'), stringify(testConfig(new URL(sidecar.adminUrl).host, port)));
-  writeFileSync(join(dir, 'admin-token'), 'unused: a loopback sidecar needs no token');
-  prometheus = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=exemplar-storage',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] }
-  );
-  prometheus.stderr?.on('data', (chunk: Buffer) => (promLog += chunk.toString()));
   promStartedAt = Date.now() / 1000;
-  await until('Prometheus to be ready', 30000, async () =>
-    (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n--- prometheus log ---\n${promLog}`);
+  prometheus = await startPrometheus({
+    config: (port) => stringify(testConfig(new URL(sidecar.adminUrl).host, port)),
+    files: { 'admin-token': 'unused: a loopback sidecar needs no token' },
   });
+  promUrl = prometheus.url;
   await until('the first scrape of the sidecar', 20000, async () => {
     const data = await api<QueryData>('/api/v1/query', { query: 'up{job="ollama-lens"} == 1' });
     return (data.result as Series[]).length > 0 ? true : undefined;
@@ -268,11 +234,7 @@ beforeAll(async () => {
 }, 180000);
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((r) => prometheus?.once('exit', r));
-    prometheus.kill('SIGTERM');
-    await exited;
-  }
+  await prometheus?.stop();
   await sidecar?.close();
 });
 
