@@ -232,6 +232,26 @@ describe('MetricsRecorder with synthetic records', () => {
     expect(value(exp, 'ollama_model_loads_total', m)).toBeUndefined();
   });
 
+  it('reads the derived values from the record and computes none of them', async () => {
+    const { recorder, scrape } = setup();
+    // Values no formula over these timings gives: the recorder must take the record's own.
+    recorder.record({
+      ...rec({ input_tokens: 10, output_tokens: 4, stream: true, ttft_ms: 20, duration_ms: 100 }),
+      model: 'canonical:v1',
+      queue_ms: 7,
+      generation_ms: 50,
+      tokens_per_second: 3,
+      cost: 0.25,
+    });
+    const exp = await scrape();
+    const m = { model: 'canonical:v1' };
+    expect(hist(exp, 'ollama_request_queue_time_seconds', m).sum).toBeCloseTo(0.007, 12);
+    expect(hist(exp, 'ollama_streaming_duration_seconds', m).sum).toBeCloseTo(0.05, 12);
+    expect(hist(exp, 'ollama_time_per_output_token_seconds', m).sum).toBeCloseTo(0.05 / 3, 12);
+    expect(hist(exp, 'ollama_output_tokens_per_second', m).sum).toBe(3);
+    expect(value(exp, 'ollama_cost_total', m)).toBe(0.25);
+  });
+
   it('counts a cold start once per load, even when several requests waited on it', async () => {
     const { recorder, scrape } = setup();
     const load = (startedAt: number, loadMs: number, model = 'tiny') =>

@@ -18,7 +18,8 @@ function secretRecord(over: Partial<MeasurementRecord> = {}): MeasurementRecord 
     path: `/api/other/${SECRETS.key}`,
     endpoint: '/api/chat',
     flavor: 'ollama',
-    model: `model-${SECRETS.email}`,
+    model: `model-${SECRETS.email}:latest`,
+    requested_model: `model-${SECRETS.email}`,
     user: SECRETS.email,
     session: SECRETS.aws,
     client_address: '127.0.0.1',
@@ -125,6 +126,24 @@ describe('prepareRow redaction', () => {
       expect(row.content.slice(0, 3)).toEqual([null, null, null]);
       expect(row.fts).toBeNull();
     }
+  });
+
+  test('the row holds the derived values the record carries (the store computes none)', () => {
+    const row = prepareRow(
+      {
+        ...secretRecord(),
+        model: 'm:latest',
+        requested_model: 'm',
+        queue_ms: 7,
+        tokens_per_second: 3,
+        cost: 0.25,
+      },
+      { captureContent: true }
+    );
+    const at = (c: (typeof MESSAGE_COLUMNS)[number]) => row.message[MESSAGE_COLUMNS.indexOf(c)];
+    expect([at('model'), at('requested_model'), at('queue_ms'), at('tokens_per_second'), at('cost')]).toEqual(
+      ['m:latest', 'm', 7, 3, 0.25]
+    );
   });
 
   test('without a redactor everything is kept verbatim', () => {
