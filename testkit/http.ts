@@ -1,5 +1,5 @@
 /** Small pieces of node:http the kit's stand-in servers share (the scripted upstream, the Grafana emulator). */
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The whole body of a request. */
@@ -12,14 +12,34 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** Listens on a free loopback port; resolves with the server's base URL (no trailing slash). */
-export async function listenLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+/**
+ * A stand-in HTTP server of the tests on a free loopback port: start() listens and resolves with its base
+ * URL, stop() closes it with every connection (kept-alive or mid-stream). Subclasses answer in handle();
+ * a request whose handler throws is answered by fail().
+ */
+export abstract class LoopbackServer {
+  private server?: Server;
 
-/** Closes the server and every connection it holds, kept-alive or mid-stream, and resolves once closed. */
-export async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res).catch((err: Error) => this.fail(res, err));
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  /** Answers a request whose handler threw. */
+  protected abstract fail(res: ServerResponse, err: Error): void;
 }

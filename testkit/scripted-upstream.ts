@@ -5,7 +5,7 @@
  * their answers from here; they still travel through the sidecar's real proxy and tap into its store.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenLoopback, readBody } from './http';
+import { LoopbackServer, readBody } from './http';
 
 export interface ScriptedAnswer {
   content: string;
@@ -57,36 +57,23 @@ function answerChat(res: ServerResponse, model: string, answer: ScriptedAnswer, 
   );
 }
 
-export class ScriptedUpstream {
-  private server?: http.Server;
-
+export class ScriptedUpstream extends LoopbackServer {
   /** @param ollamaUrl the real Ollama every other request goes to. */
   constructor(
     private readonly ollamaUrl: string,
     private readonly answers: Record<string, ScriptedAnswer>
-  ) {}
-
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      void this.handle(req, res).catch((err: Error) => {
-        if (!res.headersSent) {
-          res.writeHead(502, { 'content-type': 'application/json' });
-        }
-        res.end(JSON.stringify({ error: err.message }));
-      });
-    });
-    return listenLoopback(this.server);
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      await closeServer(server);
+  protected override fail(res: ServerResponse, err: Error): void {
+    if (!res.headersSent) {
+      res.writeHead(502, { 'content-type': 'application/json' });
     }
+    res.end(JSON.stringify({ error: err.message }));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     if (req.method === 'POST' && req.url === '/api/chat') {
       let parsed: { model?: string; stream?: boolean } = {};

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
-import { closeServer, listenLoopback, readBody } from '@ollama-lens/testkit/http';
+import { LoopbackServer, readBody } from '@ollama-lens/testkit/http';
 
 export interface PluginRoute {
   path: string;
@@ -79,11 +79,10 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
-export class GrafanaEmulator {
+export class GrafanaEmulator extends LoopbackServer {
   readonly datasources = new Map<string, EmulatedDataSource>();
   readonly requests: RecordedRequest[] = [];
   app: AppSettings = { enabled: true, pinned: true, jsonData: {}, secureJsonData: {} };
-  private server?: http.Server;
   private nextId = 1;
   private readonly appPlugin: PluginJson;
   private readonly dataSourcePlugins: Map<string, PluginJson>;
@@ -93,6 +92,7 @@ export class GrafanaEmulator {
    *   returns false when it does not handle the request.
    */
   constructor(private readonly serveOther?: (req: IncomingMessage, res: ServerResponse) => boolean) {
+    super();
     this.appPlugin = readPluginJson('plugin.json');
     const ds = readPluginJson('datasource/plugin.json');
     this.dataSourcePlugins = new Map([[ds.id, ds]]);
@@ -106,19 +106,8 @@ export class GrafanaEmulator {
     return record;
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      void this.handle(req, res).catch((err: Error) => send(res, 500, { message: err.message }));
-    });
-    return listenLoopback(this.server);
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      await closeServer(server);
-    }
+  protected override fail(res: ServerResponse, err: Error): void {
+    send(res, 500, { message: err.message });
   }
 
   private view(ds: EmulatedDataSource) {
@@ -134,7 +123,7 @@ export class GrafanaEmulator {
     };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.serveOther?.(req, res)) {
       return;
     }
