@@ -31,10 +31,15 @@ export default async function globalSetup(): Promise<void> {
       '20',
       '--poll-interval-ms',
       '60000',
+      // One status line for the whole run (rebuilt below, once the pages' messages are in), so a page can
+      // be compared with what the sidecar says.
+      '--status-refresh-ms',
+      '3600000',
       '--prices',
       JSON.stringify({ '*': { input: 0.5, output: 1.5 } }),
     ]);
     const seed = await seedPages(sidecar, TOKEN, ollama.models);
+    await sidecar.app.services.status?.refresh();
     process.env[SIDECAR_ENV.url] = sidecar.adminUrl;
     process.env[SIDECAR_ENV.token] = TOKEN;
     process.env[SIDECAR_ENV.seed] = JSON.stringify(seed);

@@ -44,7 +44,7 @@ import { FetchBackendSrv } from './backendSrv';
 import { HostDataSourceSrv } from './dataSourceSrv';
 import { registerPanels } from './panels';
 import { AppChrome, HostPluginPage } from './pluginPage';
-import { runRequest, SceneTemplateSrv } from './runtime';
+import { runRequest, SceneTemplateSrv } from '../../src/testing/grafanaRuntime';
 
 const APP_ID = 'ollamalens-explorer-app';
 const DS_TYPE = 'ollamalens-messages-datasource';

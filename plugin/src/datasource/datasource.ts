@@ -15,6 +15,8 @@ import { SidecarClient } from '../api/client';
 import { testSidecarConnection } from '../api/connectionTest';
 import {
   BREAKDOWN_DIMENSIONS,
+  EVENT_GROUPS,
+  EVENT_TYPES,
   LIST_FILTER_KEYS,
   PAGE_LIMIT,
   RANGE_FILTER_KEYS,
@@ -32,6 +34,7 @@ import {
   summaryFrame,
   timeseriesFrame,
 } from './frames';
+import { eventsFrame, statusFrame } from './eventFrames';
 import {
   DEFAULT_QUERY,
   PROXY_ROUTE,
@@ -62,6 +65,12 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
     super(instanceSettings);
     this.client = new SidecarClient(`${instanceSettings.url ?? ''}/${PROXY_ROUTE}`);
     this.sidecarUrl = instanceSettings.jsonData.url ?? '';
+    // Annotation queries are ordinary queries of type "events": the frame's time/title/text/tags fields
+    // are what Grafana's annotation processing reads.
+    this.annotations = {
+      prepareAnnotation: (annotation) =>
+        annotation.target ? annotation : { ...annotation, target: { refId: 'Anno', queryType: 'events' } },
+    };
   }
 
   getDefaultQuery(_app: CoreApp): Partial<MessagesQuery> {
@@ -124,9 +133,19 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
     to: number,
     request: DataQueryRequest<MessagesQuery>
   ): Promise<DataFrame[]> {
-    const filters = this.toFilters(query, from, to, request.scopedVars);
     const refId = query.refId;
     const type = query.queryType ?? 'messages';
+    // Events and the status line take no message filter.
+    if (type === 'events') {
+      const groups = this.pick(query.eventGroups, EVENT_GROUPS, request.scopedVars);
+      const types = this.pick(query.eventTypes, EVENT_TYPES, request.scopedVars);
+      const { events } = await this.client.events({ from, to }, { groups, types });
+      return [eventsFrame(refId, events)];
+    }
+    if (type === 'status') {
+      return [statusFrame(refId, await this.client.status())];
+    }
+    const filters = this.toFilters(query, from, to, request.scopedVars);
     switch (type) {
       case 'messages': {
         const sort = query.sort && (SORTS as readonly string[]).includes(query.sort) ? query.sort : 'time';
@@ -179,6 +198,18 @@ export class MessagesDataSource extends DataSourceApi<MessagesQuery, MessagesDat
   async testDatasource(): Promise<TestDataSourceResponse> {
     const result = await testSidecarConnection(this.client, this.sidecarUrl);
     return { status: result.ok ? 'success' : 'error', message: result.message };
+  }
+
+  /** The known values of an interpolated list field ("models,$group"); an unknown one is a clear error. */
+  private pick<T extends string>(value: string | undefined, known: readonly T[], scopedVars: ScopedVars): T[] {
+    const items = splitList(value === undefined ? undefined : this.interpolate(value, scopedVars)).filter(
+      (v) => v !== '$__all'
+    );
+    const unknown = items.filter((v) => !(known as readonly string[]).includes(v));
+    if (unknown.length > 0) {
+      throw new Error(`unknown ${unknown.join(', ')}; expected one of ${known.join(', ')}`);
+    }
+    return items as T[];
   }
 
   private interpolate(value: string, scopedVars: ScopedVars): string {

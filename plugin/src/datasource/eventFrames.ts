@@ -1,5 +1,6 @@
 import { createDataFrame, FieldColorModeId, FieldType, type DataFrame } from '@grafana/data';
 import { EVENT_TYPE_GROUPS, type EventDetail, type LensEvent, type StatusLine } from '@ollama-lens/contracts';
+import { EVENT_GROUP_COLORS } from '../queries/events';
 
 /**
  * Events → an annotation frame (the fields Grafana's annotation processing reads: time, title, text,
@@ -50,6 +51,11 @@ export function eventsFrame(refId: string, events: readonly LensEvent[]): DataFr
         name: 'tags',
         type: FieldType.other,
         values: events.map((e) => [EVENT_TYPE_GROUPS[e.type], e.type, ...(e.model ? [e.model] : [])]),
+      },
+      {
+        name: 'color',
+        type: FieldType.string,
+        values: events.map((e) => EVENT_GROUP_COLORS[EVENT_TYPE_GROUPS[e.type]]),
       },
       { name: 'type', type: FieldType.string, values: events.map((e) => e.type) },
       { name: 'model', type: FieldType.string, values: events.map((e) => e.model) },

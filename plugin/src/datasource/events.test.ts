@@ -49,7 +49,7 @@ describe('events and the status line through the data source (real sidecar)', ()
     expect(direct.events.map((e) => e.type)).toContain('sidecar_started');
     const { data } = await ds.query(request([{ refId: 'Anno', queryType: 'events' }]));
     const frame: DataFrame = data[0];
-    expect(frame.fields.map((f) => f.name)).toEqual(['time', 'title', 'text', 'tags', 'type', 'model']);
+    expect(frame.fields.map((f) => f.name)).toEqual(['time', 'title', 'text', 'tags', 'color', 'type', 'model']);
     expect(frame.fields[0].values).toEqual(direct.events.map((e) => e.at));
     expect(frame.fields[1].values).toContain('Sidecar started');
   });

@@ -17,6 +17,8 @@ export const QUERY_TYPES = [
   'scatter',
   'summary',
   'latency_histogram',
+  'events',
+  'status',
 ] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
@@ -27,6 +29,8 @@ export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
   scatter: 'Token scatter',
   summary: 'Summary stats',
   latency_histogram: 'Latency histogram',
+  events: 'Events (annotations)',
+  status: 'Status line',
 };
 
 export const SERIES = [
@@ -81,6 +85,10 @@ export interface MessagesQuery extends DataQuery, QueryFilters {
   dimension?: BreakdownDimension;
   /** aggregations: which series to return (all when empty). */
   series?: SeriesName[];
+  /** events: the annotation layers' groups (models, ollama, sidecar), "a,b" or a variable; all when empty. */
+  eventGroups?: string;
+  /** events: single event types, "model_loaded,ollama_up"; an event matches a group or a type. */
+  eventTypes?: string;
 }
 
 export const DEFAULT_QUERY: Partial<MessagesQuery> = {

@@ -36,6 +36,12 @@ export const EVENT_LAYERS: readonly EventLayerDef[] = [
   },
 ];
 
+/** Each group's marker colour, wherever the events are drawn (dashboard layers, Overview, Explorer). */
+export const EVENT_GROUP_COLORS = Object.fromEntries(EVENT_LAYERS.map((l) => [l.group, l.iconColor])) as Record<
+  EventGroup,
+  string
+>;
+
 /** The data source reference of the events and the status line: the provisioned messages data source. */
 export const MESSAGES_DATASOURCE_REF = { type: MESSAGES_DATASOURCE_TYPE, uid: MESSAGES_DATASOURCE_UID } as const;
 

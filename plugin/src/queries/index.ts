@@ -46,5 +46,5 @@ export { prometheusTarget, PROMETHEUS_VARIABLE_REF } from './targets';
 export type { PrometheusTarget } from './targets';
 export { ALERTS, alertByName, prometheusExpr, alertAnnotations, alertLabels, formatValue } from './alerts';
 export type { AlertAnnotations } from './alerts';
-export { EVENT_LAYERS, STATUS_PANEL, MESSAGES_DATASOURCE_REF, eventLayerTarget } from './events';
+export { EVENT_GROUP_COLORS, EVENT_LAYERS, STATUS_PANEL, MESSAGES_DATASOURCE_REF, eventLayerTarget } from './events';
 export type { EventLayerDef } from './events';

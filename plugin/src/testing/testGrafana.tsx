@@ -14,6 +14,8 @@ import {
   setBackendSrv,
   setDataSourceSrv,
   setPluginImportUtils,
+  setRunRequest,
+  setTemplateSrv,
 } from '@grafana/runtime';
 import App from '../components/App/App';
 import {
@@ -24,6 +26,7 @@ import {
   PROMETHEUS_DATASOURCE_UID,
 } from '../constants';
 import { EmulatorDataSourceSrv } from './dataSourceSrv';
+import { runRequest, SceneTemplateSrv } from './grafanaRuntime';
 import { GrafanaEmulator } from './grafanaEmulator';
 import { NodeBackendSrv } from './nodeBackendSrv';
 import { testSidecar, type TestSidecar } from './sidecarEnv';
@@ -85,6 +88,10 @@ export async function startTestGrafana(options: TestGrafanaOptions = {}): Promis
   const dataSources = new EmulatorDataSourceSrv(backend);
   await dataSources.reload();
   setDataSourceSrv(dataSources);
+  // What Grafana's core gives scenes: variable interpolation and running a data source's queries
+  // (annotation layers run through it).
+  setTemplateSrv(new SceneTemplateSrv());
+  setRunRequest(runRequest);
   registerPanelPluginLoader();
   return { emulator, backend, dataSources, sidecar, stop: () => emulator.stop() };
 }

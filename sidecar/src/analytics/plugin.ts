@@ -9,6 +9,7 @@ import { registerCors } from './cors';
 import { checkNumbers, HttpError } from './params';
 import { registerAggregationRoutes } from './routes/aggregations';
 import { registerDataRoutes } from './routes/data';
+import { registerEventRoutes } from './routes/events';
 import { registerExportRoutes } from './routes/export';
 import { registerMessageRoutes } from './routes/messages';
 import { registerSearchRoutes } from './routes/search';
@@ -103,6 +104,7 @@ export async function analyticsPlugin(app: FastifyInstance, services: Services):
   registerExportRoutes(app, ctx);
   registerValueRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   registerDataRoutes(app, ctx);
 
   // Anything else under /analytics is ours too: answer 404 here instead of forwarding it to Ollama.

@@ -3,13 +3,15 @@ import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input, MultiCombobox, type ComboboxOption } from '@grafana/ui';
 import {
   BREAKDOWN_DIMENSIONS,
+  EVENT_GROUPS,
   RANGE_FILTERS,
   SORTS,
+  type EventGroup,
   type BreakdownDimension,
   type RangeFilterKey,
   type SortKey,
 } from '@ollama-lens/contracts';
-import { FilterError, parseBound } from '../../api/filters';
+import { FilterError, parseBound, splitList } from '../../api/filters';
 import type { MessagesDataSource } from '../datasource';
 import {
   QUERY_FILTER_FIELDS,
@@ -38,6 +40,9 @@ const DIMENSION_OPTIONS: Array<ComboboxOption<BreakdownDimension>> = BREAKDOWN_D
   label: d,
 }));
 const SERIES_OPTIONS: Array<ComboboxOption<SeriesName>> = SERIES.map((s) => ({ value: s, label: s }));
+const GROUP_OPTIONS: Array<ComboboxOption<EventGroup>> = EVENT_GROUPS.map((g) => ({ value: g, label: g }));
+/** Events and the status line take no message filter. */
+const UNFILTERED: readonly QueryType[] = ['events', 'status'];
 const ORDER_OPTIONS: Array<ComboboxOption<'asc' | 'desc'>> = [
   { value: 'desc', label: 'descending' },
   { value: 'asc', label: 'ascending' },
@@ -153,26 +158,45 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             />
           </InlineField>
         )}
+        {type === 'events' && (
+          <InlineField
+            label="Groups"
+            labelWidth={8}
+            tooltip="The annotation layers: models, ollama, sidecar. Empty: all"
+          >
+            <MultiCombobox<EventGroup>
+              options={GROUP_OPTIONS}
+              value={splitList(query.eventGroups) as EventGroup[]}
+              width="auto"
+              minWidth={24}
+              onChange={(opts) => update({ eventGroups: opts.map((o) => o.value).join(',') || undefined })}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
-      <InlineFieldRow>
-        {textInput('search', 'Search', 'full text in prompt and response', 36)}
-        {textInput('models', 'Models', 'llama3.2, $model')}
-        {textInput('statuses', 'Statuses', 'success, error')}
-      </InlineFieldRow>
-      <InlineFieldRow>
-        {textInput('categories', 'Categories', 'code, chat')}
-        {textInput('user', 'User', '$user')}
-        {textInput('session', 'Session', 'session id')}
-        {textInput('endpoint', 'Endpoint', '/api/chat')}
-      </InlineFieldRow>
-      <InlineFieldRow>
-        {boundInput('min_input_tokens', 'Min in tokens')}
-        {boundInput('max_input_tokens', 'Max in tokens')}
-        {boundInput('min_output_tokens', 'Min out tokens')}
-        {boundInput('max_output_tokens', 'Max out tokens')}
-        {boundInput('min_latency_ms', 'Min latency ms')}
-        {boundInput('max_latency_ms', 'Max latency ms')}
-      </InlineFieldRow>
+      {!UNFILTERED.includes(type) && (
+        <>
+          <InlineFieldRow>
+            {textInput('search', 'Search', 'full text in prompt and response', 36)}
+            {textInput('models', 'Models', 'llama3.2, $model')}
+            {textInput('statuses', 'Statuses', 'success, error')}
+          </InlineFieldRow>
+          <InlineFieldRow>
+            {textInput('categories', 'Categories', 'code, chat')}
+            {textInput('user', 'User', '$user')}
+            {textInput('session', 'Session', 'session id')}
+            {textInput('endpoint', 'Endpoint', '/api/chat')}
+          </InlineFieldRow>
+          <InlineFieldRow>
+            {boundInput('min_input_tokens', 'Min in tokens')}
+            {boundInput('max_input_tokens', 'Max in tokens')}
+            {boundInput('min_output_tokens', 'Min out tokens')}
+            {boundInput('max_output_tokens', 'Max out tokens')}
+            {boundInput('min_latency_ms', 'Min latency ms')}
+            {boundInput('max_latency_ms', 'Max latency ms')}
+          </InlineFieldRow>
+        </>
+      )}
       {type === 'messages' && (
         <InlineFieldRow>
           <InlineField label="Sort by" labelWidth={14}>

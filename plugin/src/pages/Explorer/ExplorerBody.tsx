@@ -17,6 +17,7 @@ import { LegendDisplayMode } from '@grafana/schema';
 import { FilterError } from '../../api/filters';
 import type { Aggregations, ExportFormat, SearchResult, SortKey as SortField, SortOrder } from '@ollama-lens/contracts';
 import { messageUrl } from '../../constants';
+import { eventsFrame } from '../../datasource/eventFrames';
 import { timeseriesFrame } from '../../datasource/frames';
 import { DS_VARIABLE, MissingDataSourceError, messagesConnectionFor } from '../../utils/datasource';
 import { CategoryDonut } from './charts/CategoryDonut';
@@ -144,9 +145,12 @@ export class ExplorerBody extends SceneObjectBase<ExplorerBodyState> implements 
     this.setState({ loading: true, error: undefined, setupError: undefined });
     this.timelineData.setState({ data: { ...this.timelineData.state.data, state: LoadingState.Loading } });
     try {
-      const [aggregations, matches] = await Promise.all([
+      const { from = 0, to = Date.now() } = query.filters;
+      const [aggregations, matches, events] = await Promise.all([
         query.client.aggregations(query.filters),
         query.filters.q ? query.client.search(query.filters, MATCHES) : Promise.resolve(undefined),
+        // The events explain the timeline's changes; without them it still draws.
+        query.client.events({ from, to }).catch(() => undefined),
       ]);
       if (seq !== this.requestSeq) {
         return;
@@ -156,6 +160,7 @@ export class ExplorerBody extends SceneObjectBase<ExplorerBodyState> implements 
         data: {
           state: LoadingState.Done,
           series: [timeseriesFrame('A', aggregations, ['requests', 'errors'])],
+          annotations: events ? [eventsFrame('events', events.events)] : [],
           timeRange: sceneGraph.getTimeRange(this).state.value,
         },
       });

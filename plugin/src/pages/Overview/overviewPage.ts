@@ -1,4 +1,5 @@
 import {
+  dataLayers,
   DataSourceVariable,
   EmbeddedScene,
   IntervalVariable,
@@ -6,6 +7,8 @@ import {
   SceneAppPage,
   SceneCSSGridLayout,
   SceneControlsSpacer,
+  SceneDataLayerControls,
+  SceneDataLayerSet,
   SceneFlexItem,
   SceneFlexLayout,
   SceneRefreshPicker,
@@ -16,7 +19,9 @@ import {
   type SceneVariable,
 } from '@grafana/scenes';
 import { ROUTES } from '../../constants';
-import { panelByKey, VARIABLES, type VariableDef } from '../../queries';
+import { EVENT_LAYERS, eventLayerTarget, panelByKey, VARIABLES, type VariableDef } from '../../queries';
+import { DS_VARIABLE } from '../../utils/datasource';
+import { MESSAGES_DATASOURCE_TYPE } from '@ollama-lens/contracts';
 import { prefixRoute } from '../../utils/utils.routing';
 import { messagesDataSourceVariable } from '../Explorer/dataSourceVariable';
 import { PROMETHEUS_VARIABLE, vizPanelFor } from './prometheusPanels';
@@ -77,14 +82,37 @@ function grid(keys: readonly string[], minColumnWidth: number, rowHeight: number
   });
 }
 
+/** The sidecar's events on every chart, one toggleable layer per group (as on the provisioned dashboard). */
+export function eventLayers(): SceneDataLayerSet {
+  return new SceneDataLayerSet({
+    layers: EVENT_LAYERS.map(
+      (layer) =>
+        new dataLayers.AnnotationsDataLayer({
+          name: layer.name,
+          description: layer.description,
+          isEnabled: true,
+          query: {
+            name: layer.name,
+            enable: true,
+            iconColor: layer.iconColor,
+            datasource: { type: MESSAGES_DATASOURCE_TYPE, uid: `\${${DS_VARIABLE}}` },
+            target: eventLayerTarget(layer),
+          },
+        })
+    ),
+  });
+}
+
 export function overviewScene(): EmbeddedScene {
   return new EmbeddedScene({
+    $data: eventLayers(),
     $timeRange: new SceneTimeRange({ from: 'now-1h', to: 'now' }),
     $variables: new SceneVariableSet({
       variables: [...VARIABLES.map(catalogueVariable), messagesDataSourceVariable()],
     }),
     controls: [
       new VariableValueSelectors({}),
+      new SceneDataLayerControls(),
       new SceneControlsSpacer(),
       new SceneTimePicker({ isOnCanvas: true }),
       // withText: the run button needs a visible name (an icon alone has none for screen readers).

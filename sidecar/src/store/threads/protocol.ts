@@ -3,6 +3,7 @@
  * only forwards and hands records over; the writer thread owns every write to SQLite and the reader
  * threads run every analytics query, each on its own connection (WAL lets them work side by side).
  */
+import type { LensEvent } from '@ollama-lens/contracts';
 import type { MeasurementRecord } from '../../tap/record';
 import type { ReadQueries } from './reader-thread';
 
@@ -40,6 +41,8 @@ export type ToWriter =
    * a buffer, which copies twice); one message per turn saves the per-message cost under load.
    */
   | { type: 'records'; records: MeasurementRecord[] }
+  /** Events of the event log (a few an hour), written at once. */
+  | { type: 'events'; events: LensEvent[] }
   | { type: 'command'; id: number; command: WriterCommand }
   | { type: 'close' };
 

@@ -120,6 +120,13 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
         received += m.records.length;
         for (const record of m.records) writer.record(record);
         return;
+      case 'events':
+        try {
+          store?.writeEvents(m.events);
+        } catch (err) {
+          send({ type: 'log', level: 'warn', msg: 'events could not be stored', err: toThreadError(err) });
+        }
+        return;
       case 'command':
         run(m.command).then(
           (result) => send({ type: 'reply', id: m.id, result }),

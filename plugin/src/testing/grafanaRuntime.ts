@@ -1,5 +1,5 @@
 /**
- * The rest of Grafana's runtime the plugin's scenes rely on: variable interpolation (delegated to the
+ * The rest of Grafana's runtime the plugin's scenes rely on (for the jsdom pages and the browser host): variable interpolation (delegated to the
  * scene that asks, as Grafana's TemplateSrv does) and runRequest (data source → PanelData).
  */
 import {
