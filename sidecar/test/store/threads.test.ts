@@ -140,6 +140,8 @@ test('a reader thread that dies mid-query fails that query alone; a new reader s
   const sidecar = await startSidecar(testOllamaUrl(), ['--db', bigDb, '--query-timeout-ms', '60000']);
   try {
     const store = sidecar.app.services.store!;
+    // The status line's first refresh reads the store at start: let it finish, so the one busy reader is the slow query's.
+    await sidecar.app.services.status?.current();
     const slow = getJson(slowQuery(sidecar));
     const until = Date.now() + 30_000;
     while (store.readers.busy < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
