@@ -1,15 +1,14 @@
 /**
- * Fixture loading: real Ollama responses recorded by sidecar/test/fixtures/record-fixtures.ts (the
- * harness Ollama, tiny models), kept in sidecar/test/fixtures/ollama/<name>.json, and replayed through
- * the sidecar's real tap (Exchange) into the record it would emit for that exchange.
+ * Fixture loading: what was recorded from the real Ollama and the real sidecar, kept in
+ * sidecar/test/fixtures/: Ollama's raw responses (ollama/<name>.json, by record-fixtures.ts) and the
+ * analytics API's answers about recorded traffic (messages/<name>.json, by record-queued-pair.ts).
+ * Without imports from the sidecar's sources, so the plugin's tests can load them too; replay.ts feeds
+ * the Ollama responses through the sidecar's tap.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { PriceTable } from '@ollama-lens/sidecar/src/config';
-import { classifyEndpoint } from '@ollama-lens/sidecar/src/ollama/endpoint';
-import { Exchange } from '@ollama-lens/sidecar/src/tap/exchange';
-import type { MeasurementRecord, RequestStartInfo } from '@ollama-lens/sidecar/src/tap/record';
-import { SIDECAR_DIR } from './sidecar';
+import { dirname, join } from 'node:path';
+
+const FIXTURES = join(dirname(require.resolve('@ollama-lens/sidecar/package.json')), 'test/fixtures');
 
 export interface FixtureRequest {
   method: string;
@@ -30,7 +29,7 @@ export interface Fixture {
   body: string;
 }
 
-export const FIXTURE_DIR = join(SIDECAR_DIR, 'test/fixtures/ollama');
+export const FIXTURE_DIR = join(FIXTURES, 'ollama');
 
 export function loadFixture(name: string): Fixture {
   return JSON.parse(readFileSync(join(FIXTURE_DIR, `${name}.json`), 'utf8')) as Fixture;
@@ -43,60 +42,10 @@ export function fixtureNames(): string[] {
     .sort();
 }
 
-/** The response as it arrived from Ollama: one network chunk per line, as Ollama writes them. */
-export const byLine = (body: Buffer): Buffer[] =>
-  body
-    .toString('utf8')
-    .split(/(?<=\n)/)
-    .filter(Boolean)
-    .map((l) => Buffer.from(l));
-/** The response in one piece. */
-export const whole = (body: Buffer): Buffer[] => (body.length ? [body] : []);
-/** Every 7 bytes: cuts through lines, SSE events and multi-byte characters. */
-export const ragged = (body: Buffer): Buffer[] => {
-  const out: Buffer[] = [];
-  for (let i = 0; i < body.length; i += 7) out.push(body.subarray(i, i + 7));
-  return out;
-};
+/** Analytics API answers recorded from a real sidecar in front of the real Ollama. */
+export const MESSAGE_FIXTURE_DIR = join(FIXTURES, 'messages');
 
-export interface Replayed {
-  /** What the tap announced once the request body was read. */
-  start: RequestStartInfo;
-  /** The record the tap emitted for the whole exchange. */
-  record: MeasurementRecord;
-}
-
-/**
- * Feeds a recorded exchange through the sidecar's tap (a real Exchange, content captured), the
- * response split into network chunks by `split` (default: one per line), with the shadow prices of
- * --prices (default none), and returns what it emits.
- */
-export function replayFixture(
-  fixture: Fixture | string,
-  opts: {
-    id?: string;
-    split?: (body: Buffer) => Buffer[];
-    prices?: PriceTable;
-    /** Bytes of each body kept for parsing (--capture-limit); default 1 MiB. */
-    captureLimitBytes?: number;
-  } = {}
-): Replayed {
-  const f = typeof fixture === 'string' ? loadFixture(fixture) : fixture;
-  const { endpoint, flavor } = classifyEndpoint(f.request.path);
-  const init = {
-    id: opts.id ?? 'test-id',
-    method: f.request.method,
-    path: f.request.path,
-    endpoint,
-    flavor,
-    captureContent: true,
-    captureLimitBytes: opts.captureLimitBytes ?? 1 << 20,
-    prices: opts.prices ?? {},
-  };
-  const ex = new Exchange(init);
-  if (f.request.body) ex.onRequestChunk(Buffer.from(f.request.body));
-  const start = ex.requestComplete();
-  ex.onResponseHead(f.status, f.headers['content-type'] ?? undefined);
-  for (const c of (opts.split ?? byLine)(Buffer.from(f.body))) ex.onResponseChunk(c);
-  return { start, record: ex.finish({ kind: 'complete' }) };
+/** A recorded analytics API answer (messages/<name>.json), parsed; T is its shape (a contracts type). */
+export function loadMessageFixture<T>(name: string): T {
+  return JSON.parse(readFileSync(join(MESSAGE_FIXTURE_DIR, `${name}.json`), 'utf8')) as T;
 }

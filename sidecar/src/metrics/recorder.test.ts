@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { MeasurementRecord, RequestStartInfo } from '../tap/record';
-import { loadFixture, replayFixture } from '@ollama-lens/testkit/fixtures';
+import { loadFixture } from '@ollama-lens/testkit/fixtures';
+import { replayFixture } from '@ollama-lens/testkit/replay';
 import { RECORD_T0, recordOf } from '@ollama-lens/testkit/records';
 import { find, parseExposition, value, type ParsedExposition } from '../../test/metrics/exposition-reader';
 import { renderMetrics, type ExpositionFormat } from './exposition';

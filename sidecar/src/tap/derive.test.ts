@@ -1,4 +1,4 @@
-import { replayFixture } from '@ollama-lens/testkit/fixtures';
+import { replayFixture } from '@ollama-lens/testkit/replay';
 import { deriveValues, generationMs, measurementRecord, queueMs, tokensPerSecond } from './derive';
 import type { ObservedExchange } from './record';
 

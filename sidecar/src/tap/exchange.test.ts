@@ -1,12 +1,6 @@
 import { classifyEndpoint } from '../ollama/endpoint';
-import {
-  fixtureNames,
-  loadFixture,
-  ragged,
-  replayFixture,
-  whole,
-  type Fixture,
-} from '@ollama-lens/testkit/fixtures';
+import { fixtureNames, loadFixture, type Fixture } from '@ollama-lens/testkit/fixtures';
+import { ragged, replayFixture, whole } from '@ollama-lens/testkit/replay';
 import { Exchange } from './exchange';
 import type { MeasurementRecord } from './record';
 

@@ -5,8 +5,9 @@
  */
 import { request } from 'undici';
 import { testOllamaModels, testOllamaUrl } from '@ollama-lens/testkit/env';
-import { loadFixture, ragged, replayFixture, whole } from '@ollama-lens/testkit/fixtures';
+import { loadFixture } from '@ollama-lens/testkit/fixtures';
 import { RECORD_T0, recordOf } from '@ollama-lens/testkit/records';
+import { ragged, replayFixture, whole } from '@ollama-lens/testkit/replay';
 import { spawnSidecarProcess, startSidecar } from '@ollama-lens/testkit/sidecar';
 
 describe('startSidecar', () => {

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Message } from '@ollama-lens/contracts';
+import { loadMessageFixture } from '@ollama-lens/testkit/fixtures';
 import { textAt } from './StreamReplay';
 import { TIMING_LABELS, timingBreakdown, type TimingKey } from './timing';
 import { prettyJson } from './MessageDetail';
@@ -10,8 +9,7 @@ import { prettyJson } from './MessageDetail';
  * OLLAMA_NUM_PARALLEL=1, as the sidecar's API returned them (sidecar/test/fixtures/record-queued-pair.ts):
  * the second waited inside Ollama while the first ran.
  */
-const QUEUED_PAIR = path.resolve(__dirname, '../../../../sidecar/test/fixtures/messages/queued-pair.json');
-const [first, second] = (JSON.parse(fs.readFileSync(QUEUED_PAIR, 'utf8')) as { messages: Message[] }).messages;
+const [first, second] = loadMessageFixture<{ messages: Message[] }>('queued-pair').messages;
 
 const ms = (b: ReturnType<typeof timingBreakdown>, key: TimingKey) => b.segments.find((s) => s.key === key)?.ms;
 const nsToMs = (ns: number | null) => (ns ?? 0) / 1e6;
