@@ -31,7 +31,11 @@ export async function waitForHttp(url: string, timeoutMs = 20000): Promise<void>
 }
 
 export function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(cmd, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
@@ -60,7 +64,8 @@ export interface WrkResult {
 
 /** Parses wrk's `--latency` output into ms percentiles and requests/s. */
 export function parseWrk(out: string): WrkResult {
-  const unit = (v: string, u: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60000 } as Record<string, number>)[u];
+  const unit = (v: string, u: string) =>
+    Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60000 } as Record<string, number>)[u];
   const pct = (p: string) => {
     const m = out.match(new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm'));
     if (!m) throw new Error(`wrk output has no ${p}% line:\n${out}`);
@@ -75,8 +80,21 @@ export function parseWrk(out: string): WrkResult {
   return { rps: Number(rps[1]), p50: pct('50'), p99: pct('99') };
 }
 
-export function wrk(url: string, opts: { connections: number; seconds: number; luaScript?: string }): Promise<WrkResult> {
-  const args = ['-t', opts.connections > 1 ? '2' : '1', '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--timeout', '10s', '--latency'];
+export function wrk(
+  url: string,
+  opts: { connections: number; seconds: number; luaScript?: string }
+): Promise<WrkResult> {
+  const args = [
+    '-t',
+    opts.connections > 1 ? '2' : '1',
+    '-c',
+    String(opts.connections),
+    '-d',
+    `${opts.seconds}s`,
+    '--timeout',
+    '10s',
+    '--latency',
+  ];
   if (opts.luaScript) args.push('-s', opts.luaScript);
   args.push(url);
   return new Promise((resolve, reject) => {
@@ -97,7 +115,10 @@ export function wrk(url: string, opts: { connections: number; seconds: number; l
 
 export function wrkPostScript(path: string, body: string): string {
   const file = `/tmp/ollama-lens-bench-${process.pid}-${Math.abs(hash(body))}.lua`;
-  writeFileSync(file, `wrk.method = "POST"\nwrk.path = "${path}"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
+  writeFileSync(
+    file,
+    `wrk.method = "POST"\nwrk.path = "${path}"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`
+  );
   return file;
 }
 
@@ -116,8 +137,13 @@ export function percentile(sorted: number[], p: number): number {
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
-  const line = (r: (string | number)[]) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-  return [line(cells[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
+  const line = (r: (string | number)[]) =>
+    '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  return [
+    line(cells[0]),
+    '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
+    ...cells.slice(1).map(line),
+  ].join('\n');
 }
 
 export function fmt(n: number): string {

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const sidecar = await buildApp(config);
   const { proxyUrl, adminUrl } = await sidecar.listen();
   console.log(`Ollama (tiny demo models: ${ollama.models.join(', ')}) at ${ollama.url}`);
-  console.log(`Ollama Lens sidecar at ${proxyUrl}  (metrics ${adminUrl}/metrics, messages ${adminUrl}/analytics/messages)`);
+  console.log(
+    `Ollama Lens sidecar at ${proxyUrl}  (metrics ${adminUrl}/metrics, messages ${adminUrl}/analytics/messages)`
+  );
   console.log(`Try: curl ${proxyUrl}/api/generate -d '{"model":"tiny","prompt":"Why is the sky blue?"}'`);
   const stop = async () => {
     await sidecar.close();

@@ -6,7 +6,11 @@ const TSX = join(__dirname, '../../node_modules/.bin/tsx');
 const MAIN = join(__dirname, '../src/main.ts');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(TSX, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30000 });
+  return spawnSync(TSX, [MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30000,
+  });
 }
 
 it('--help prints every option and exits 0', () => {

@@ -110,8 +110,12 @@ export class SidecarClient {
     only: { groups?: EventGroup[]; types?: EventType[] } = {}
   ): Promise<EventsResponse> {
     const params = new URLSearchParams({ from: String(Math.floor(range.from)), to: String(Math.ceil(range.to)) });
-    if (only.groups?.length) params.set('group', only.groups.join(','));
-    if (only.types?.length) params.set('type', only.types.join(','));
+    if (only.groups?.length) {
+      params.set('group', only.groups.join(','));
+    }
+    if (only.types?.length) {
+      params.set('type', only.types.join(','));
+    }
     return this.get<EventsResponse>(
       '/analytics/events',
       params,

@@ -54,7 +54,8 @@ export function storeHooks(provider: StoreStatsProvider | undefined): StoreHooks
     },
     storeThreadRestarts: (c) => {
       c.reset();
-      for (const r of read()?.threadRestarts ?? []) c.inc({ thread: r.thread, reason: r.reason }, count(r.count));
+      for (const r of read()?.threadRestarts ?? [])
+        c.inc({ thread: r.thread, reason: r.reason }, count(r.count));
     },
   };
 }

@@ -9,7 +9,11 @@ describe('FrameSplitter', () => {
       const out: string[] = [];
       for (let i = 0; i < bytes.length; i += size) out.push(...s.push(bytes.subarray(i, i + size)));
       out.push(...s.end());
-      expect(out.map((p) => JSON.parse(p))).toEqual([{ response: 'héllo 🌍' }, { response: 'wörld' }, { done: true }]);
+      expect(out.map((p) => JSON.parse(p))).toEqual([
+        { response: 'héllo 🌍' },
+        { response: 'wörld' },
+        { done: true },
+      ]);
     }
   });
 

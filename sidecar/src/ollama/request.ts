@@ -1,4 +1,11 @@
-import type { ApiFlavor, Endpoint, GenerationOptions, PromptInfo, PromptMessage, ToolCall } from '../tap/record';
+import type {
+  ApiFlavor,
+  Endpoint,
+  GenerationOptions,
+  PromptInfo,
+  PromptMessage,
+  ToolCall,
+} from '../tap/record';
 import type { NativeMessage, NativeToolCall, OpenAIToolCallDelta } from './types';
 
 /** What the tap learns from a request body. */
@@ -38,7 +45,11 @@ export function nativeToolCalls(calls: NativeToolCall[] | undefined): ToolCall[]
 
 export function openaiToolCalls(calls: OpenAIToolCallDelta[] | undefined): ToolCall[] | undefined {
   if (!Array.isArray(calls) || calls.length === 0) return undefined;
-  return calls.map((c) => ({ ...(c.id ? { id: c.id } : {}), name: c.function?.name ?? '', arguments: c.function?.arguments ?? '' }));
+  return calls.map((c) => ({
+    ...(c.id ? { id: c.id } : {}),
+    name: c.function?.name ?? '',
+    arguments: c.function?.arguments ?? '',
+  }));
 }
 
 /** OpenAI message content may be a string or an array of parts; keep the text, count the images. */
@@ -84,22 +95,38 @@ function openaiMessages(messages: unknown): PromptMessage[] | undefined {
 
 function toolNames(tools: unknown): string[] | undefined {
   if (!Array.isArray(tools) || tools.length === 0) return undefined;
-  return tools.filter(isObject).map((t) => (isObject(t.function) ? (str(t.function.name) ?? '') : (str(t.name) ?? '')));
+  return tools
+    .filter(isObject)
+    .map((t) => (isObject(t.function) ? (str(t.function.name) ?? '') : (str(t.name) ?? '')));
 }
 
-const KNOWN_OPTIONS = ['temperature', 'top_p', 'top_k', 'min_p', 'num_predict', 'num_ctx', 'seed', 'repeat_penalty', 'presence_penalty', 'frequency_penalty'] as const;
+const KNOWN_OPTIONS = [
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'num_predict',
+  'num_ctx',
+  'seed',
+  'repeat_penalty',
+  'presence_penalty',
+  'frequency_penalty',
+] as const;
 
 export function nativeOptions(body: Json): GenerationOptions | undefined {
   const opts: GenerationOptions = {};
   const extra: Record<string, unknown> = {};
   if (isObject(body.options)) {
     for (const [k, v] of Object.entries(body.options)) {
-      if ((KNOWN_OPTIONS as readonly string[]).includes(k) && num(v) !== undefined) (opts as Record<string, unknown>)[k] = v;
-      else if (k === 'stop' && Array.isArray(v)) opts.stop = v.filter((s): s is string => typeof s === 'string');
+      if ((KNOWN_OPTIONS as readonly string[]).includes(k) && num(v) !== undefined)
+        (opts as Record<string, unknown>)[k] = v;
+      else if (k === 'stop' && Array.isArray(v))
+        opts.stop = v.filter((s): s is string => typeof s === 'string');
       else extra[k] = v;
     }
   }
-  if (typeof body.keep_alive === 'string' || typeof body.keep_alive === 'number') opts.keep_alive = body.keep_alive;
+  if (typeof body.keep_alive === 'string' || typeof body.keep_alive === 'number')
+    opts.keep_alive = body.keep_alive;
   if (Object.keys(extra).length) opts.extra = extra;
   return Object.keys(opts).length ? opts : undefined;
 }
@@ -129,7 +156,12 @@ function formatText(format: unknown): string | undefined {
  * Reads what matters from a request body. Never throws: a body that is not JSON (Ollama will answer 400)
  * yields an empty result, and the model may still come from the path (/v1/models/:model).
  */
-export function parseRequest(endpoint: Endpoint, flavor: ApiFlavor, path: string, bodyText: string): ParsedRequest {
+export function parseRequest(
+  endpoint: Endpoint,
+  flavor: ApiFlavor,
+  path: string,
+  bodyText: string
+): ParsedRequest {
   if (endpoint === '/v1/models' && path.startsWith('/v1/models/')) {
     return { model: decodeURIComponent(path.slice('/v1/models/'.length)) };
   }
@@ -148,9 +180,15 @@ export function parseRequest(endpoint: Endpoint, flavor: ApiFlavor, path: string
     const out: ParsedRequest = { model, stream: streamFlag ?? false, options: openaiOptions(body) };
     if (isObject(body.stream_options) && body.stream_options.include_usage === true) out.includeUsage = true;
     if (endpoint === '/v1/chat/completions') {
-      out.prompt = { messages: openaiMessages(body.messages), tools: toolNames(body.tools), format: formatText(isObject(body.response_format) ? body.response_format.type : undefined) };
+      out.prompt = {
+        messages: openaiMessages(body.messages),
+        tools: toolNames(body.tools),
+        format: formatText(isObject(body.response_format) ? body.response_format.type : undefined),
+      };
     } else if (endpoint === '/v1/completions') {
-      const p = Array.isArray(body.prompt) ? body.prompt.filter((x): x is string => typeof x === 'string').join('\n') : str(body.prompt);
+      const p = Array.isArray(body.prompt)
+        ? body.prompt.filter((x): x is string => typeof x === 'string').join('\n')
+        : str(body.prompt);
       out.prompt = { prompt: p, suffix: str(body.suffix) };
     } else if (endpoint === '/v1/embeddings') {
       out.prompt = embedInputs(body.input);

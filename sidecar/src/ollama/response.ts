@@ -36,7 +36,9 @@ export class ResponseAccumulator {
 
   add(frame: object): string {
     this.s.frames++;
-    return this.flavor === 'openai' ? this.addOpenAI(frame as OpenAIFrame) : this.addNative(frame as NativeFrame);
+    return this.flavor === 'openai'
+      ? this.addOpenAI(frame as OpenAIFrame)
+      : this.addNative(frame as NativeFrame);
   }
 
   /** Frames of a body that is not JSON (a 404 text page, say) leave only the error. */
@@ -46,7 +48,9 @@ export class ResponseAccumulator {
 
   result(): ResponseSummary {
     if (this.openaiCalls.size) {
-      this.s.toolCalls = [...this.openaiCalls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ ...(c.id ? { id: c.id } : {}), name: c.name, arguments: c.arguments }));
+      this.s.toolCalls = [...this.openaiCalls.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, c]) => ({ ...(c.id ? { id: c.id } : {}), name: c.name, arguments: c.arguments }));
     }
     return this.s;
   }
@@ -91,7 +95,10 @@ export class ResponseAccumulator {
     if (Array.isArray(f.embeddings)) s.embeddings = f.embeddings.length;
     if (Array.isArray(f.embedding)) s.embeddings = 1;
     const hasTimings =
-      f.total_duration !== undefined || f.load_duration !== undefined || f.prompt_eval_count !== undefined || f.eval_count !== undefined;
+      f.total_duration !== undefined ||
+      f.load_duration !== undefined ||
+      f.prompt_eval_count !== undefined ||
+      f.eval_count !== undefined;
     if (f.done === true || hasTimings) {
       if (f.done === true) s.done = true;
       if (f.done_reason) s.doneReason = f.done_reason;
@@ -151,7 +158,8 @@ export class ResponseAccumulator {
         s.done = true;
       }
     }
-    if (f.object === 'chat.completion' || f.object === 'text_completion') s.done = s.done || (f.choices?.length ?? 0) > 0;
+    if (f.object === 'chat.completion' || f.object === 'text_completion')
+      s.done = s.done || (f.choices?.length ?? 0) > 0;
     return delta;
   }
 

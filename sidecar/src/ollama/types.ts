@@ -46,7 +46,12 @@ export interface OpenAIToolCallDelta {
 export interface OpenAIChoice {
   index?: number;
   delta?: { role?: string; content?: string | null; reasoning?: string; tool_calls?: OpenAIToolCallDelta[] };
-  message?: { role?: string; content?: string | null; reasoning?: string; tool_calls?: OpenAIToolCallDelta[] };
+  message?: {
+    role?: string;
+    content?: string | null;
+    reasoning?: string;
+    tool_calls?: OpenAIToolCallDelta[];
+  };
   text?: string;
   finish_reason?: string | null;
 }

@@ -23,13 +23,22 @@ afterAll(() => sidecar.close());
 const opts = { num_predict: 12, seed: 7, temperature: 0 };
 
 describe('native API through ollama-js', () => {
-  it('generate, not streamed: same text as direct, and a record with Ollama\'s own counts', async () => {
+  it("generate, not streamed: same text as direct, and a record with Ollama's own counts", async () => {
     const d = await direct.generate({ model, prompt: 'Why is the sky blue?', options: opts });
     const p = await proxied.generate({ model, prompt: 'Why is the sky blue?', options: opts });
     expect(p.response).toBe(d.response);
     expect(p.eval_count).toBe(d.eval_count);
-    const r = await sidecar.waitForRecord((r) => r.endpoint === '/api/generate' && r.prompt?.prompt === 'Why is the sky blue?' && !r.stream);
-    expect(r).toMatchObject({ status: 'success', http_status: 200, model, user: 'alice', session: 'sess-1', token_source: 'ollama' });
+    const r = await sidecar.waitForRecord(
+      (r) => r.endpoint === '/api/generate' && r.prompt?.prompt === 'Why is the sky blue?' && !r.stream
+    );
+    expect(r).toMatchObject({
+      status: 'success',
+      http_status: 200,
+      model,
+      user: 'alice',
+      session: 'sess-1',
+      token_source: 'ollama',
+    });
     expect(r.output_tokens).toBe(p.eval_count);
     expect(r.input_tokens).toBe(p.prompt_eval_count);
     expect(r.response?.content).toBe(p.response);
@@ -42,7 +51,12 @@ describe('native API through ollama-js', () => {
     const collect = async (c: Ollama) => {
       let text = '';
       let last;
-      for await (const part of await c.generate({ model, prompt: 'Tell me a story', stream: true, options: opts })) {
+      for await (const part of await c.generate({
+        model,
+        prompt: 'Tell me a story',
+        stream: true,
+        options: opts,
+      })) {
         text += part.response;
         last = part;
       }
@@ -70,7 +84,8 @@ describe('native API through ollama-js', () => {
     const p = await proxied.chat({ model, messages, options: opts });
     expect(p.message.content).toBe(d.message.content);
     let streamed = '';
-    for await (const part of await proxied.chat({ model, messages, stream: true, options: opts })) streamed += part.message.content;
+    for await (const part of await proxied.chat({ model, messages, stream: true, options: opts }))
+      streamed += part.message.content;
     expect(streamed).toBe(d.message.content);
     const r = await sidecar.waitForRecord((r) => r.endpoint === '/api/chat' && r.stream);
     expect(r.prompt?.messages).toEqual(messages);
@@ -78,9 +93,14 @@ describe('native API through ollama-js', () => {
   });
 
   it('embed, tags, show, ps and version answer as directly', async () => {
-    const [de, pe] = await Promise.all([direct.embed({ model, input: ['a', 'b'] }), proxied.embed({ model, input: ['a', 'b'] })]);
+    const [de, pe] = await Promise.all([
+      direct.embed({ model, input: ['a', 'b'] }),
+      proxied.embed({ model, input: ['a', 'b'] }),
+    ]);
     expect(pe.embeddings).toEqual(de.embeddings);
-    expect((await proxied.list()).models.map((m) => m.name).sort()).toEqual((await direct.list()).models.map((m) => m.name).sort());
+    expect((await proxied.list()).models.map((m) => m.name).sort()).toEqual(
+      (await direct.list()).models.map((m) => m.name).sort()
+    );
     expect((await proxied.show({ model })).template).toBe((await direct.show({ model })).template);
     expect((await proxied.ps()).models.length).toBeGreaterThan(0);
     expect(await proxied.version()).toEqual(await direct.version());
@@ -89,8 +109,12 @@ describe('native API through ollama-js', () => {
     expect(r.input_tokens).toBeGreaterThan(0);
   });
 
-  it('a missing model: Ollama\'s 404 passes through unchanged', async () => {
-    const err = (c: Ollama) => c.generate({ model: 'no-such-model', prompt: 'x' }).then(() => null, (e: Error & { status_code?: number }) => e);
+  it("a missing model: Ollama's 404 passes through unchanged", async () => {
+    const err = (c: Ollama) =>
+      c.generate({ model: 'no-such-model', prompt: 'x' }).then(
+        () => null,
+        (e: Error & { status_code?: number }) => e
+      );
     const d = await err(direct);
     const p = await err(proxied);
     expect(p?.status_code).toBe(404);
@@ -101,23 +125,46 @@ describe('native API through ollama-js', () => {
 });
 
 describe('OpenAI-compatible API through the openai client', () => {
-  const client = () => new OpenAI({ baseURL: `${sidecar.url}/v1`, apiKey: 'ollama', defaultHeaders: { 'X-User-Id': 'bob' } });
+  const client = () =>
+    new OpenAI({ baseURL: `${sidecar.url}/v1`, apiKey: 'ollama', defaultHeaders: { 'X-User-Id': 'bob' } });
   const directClient = () => new OpenAI({ baseURL: `${testOllamaUrl()}/v1`, apiKey: 'ollama' });
 
   it('chat completions, not streamed, with usage', async () => {
-    const req = { model, messages: [{ role: 'user' as const, content: 'Say hi' }], max_tokens: 8, seed: 3, temperature: 0 };
+    const req = {
+      model,
+      messages: [{ role: 'user' as const, content: 'Say hi' }],
+      max_tokens: 8,
+      seed: 3,
+      temperature: 0,
+    };
     const d = await directClient().chat.completions.create(req);
     const p = await client().chat.completions.create(req);
     expect(p.choices[0].message.content).toBe(d.choices[0].message.content);
     const r = await sidecar.waitForRecord((r) => r.endpoint === '/v1/chat/completions' && !r.stream);
-    expect(r).toMatchObject({ flavor: 'openai', user: 'bob', token_source: 'openai_usage', input_tokens: p.usage?.prompt_tokens, output_tokens: p.usage?.completion_tokens });
+    expect(r).toMatchObject({
+      flavor: 'openai',
+      user: 'bob',
+      token_source: 'openai_usage',
+      input_tokens: p.usage?.prompt_tokens,
+      output_tokens: p.usage?.completion_tokens,
+    });
   });
 
   it('chat completions streamed: without include_usage the record says there were no counts', async () => {
     let text = '';
-    const stream = await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'Stream please' }], max_tokens: 8, stream: true });
+    const stream = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Stream please' }],
+      max_tokens: 8,
+      stream: true,
+    });
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
-    const r = await sidecar.waitForRecord((r) => r.endpoint === '/v1/chat/completions' && r.stream && r.prompt?.messages?.[0].content === 'Stream please');
+    const r = await sidecar.waitForRecord(
+      (r) =>
+        r.endpoint === '/v1/chat/completions' &&
+        r.stream &&
+        r.prompt?.messages?.[0].content === 'Stream please'
+    );
     expect(r.response?.content).toBe(text);
     expect(r.token_source).toBe('none');
     expect(r.output_tokens).toBeUndefined();
@@ -125,7 +172,13 @@ describe('OpenAI-compatible API through the openai client', () => {
   });
 
   it('chat completions streamed with include_usage: counts from the usage chunk', async () => {
-    const stream = await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'Usage please' }], max_tokens: 8, stream: true, stream_options: { include_usage: true } });
+    const stream = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Usage please' }],
+      max_tokens: 8,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let usage;
     for await (const c of stream) if (c.usage) usage = c.usage;
     const r = await sidecar.waitForRecord((r) => r.prompt?.messages?.[0].content === 'Usage please');

@@ -18,8 +18,17 @@ afterAll(() => sidecar.close());
 
 async function both(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   const call = async (base: string) => {
-    const res = await request(base + path, { method: method as 'GET', body, headers: body ? { 'content-type': 'application/json', ...headers } : headers });
-    return { status: res.statusCode, type: res.headers['content-type'], body: await res.body.text(), headers: res.headers };
+    const res = await request(base + path, {
+      method: method as 'GET',
+      body,
+      headers: body ? { 'content-type': 'application/json', ...headers } : headers,
+    });
+    return {
+      status: res.statusCode,
+      type: res.headers['content-type'],
+      body: await res.body.text(),
+      headers: res.headers,
+    };
   };
   return { direct: await call(testOllamaUrl()), proxied: await call(sidecar.url) };
 }
@@ -76,7 +85,12 @@ describe('passes everything through intact', () => {
 });
 
 describe('streams', () => {
-  const streamBody = (seed: number) => JSON.stringify({ model, prompt: `Stream number ${seed}`, options: { num_predict: 20, seed, temperature: 0 } });
+  const streamBody = (seed: number) =>
+    JSON.stringify({
+      model,
+      prompt: `Stream number ${seed}`,
+      options: { num_predict: 20, seed, temperature: 0 },
+    });
   /** Drops what differs between two runs of the same request (timestamps and durations). */
   const normalise = (ndjson: string) =>
     ndjson
@@ -99,7 +113,10 @@ describe('streams', () => {
       })
     );
     for (const [i, seed] of seeds.entries()) {
-      const res = await request(`${testOllamaUrl()}/api/generate`, { method: 'POST', body: streamBody(seed) });
+      const res = await request(`${testOllamaUrl()}/api/generate`, {
+        method: 'POST',
+        body: streamBody(seed),
+      });
       const direct = await res.body.text();
       expect(normalise(proxied[i].bytes.toString())).toEqual(normalise(direct));
       // What the client got is exactly what the tap saw arriving from Ollama.
@@ -110,7 +127,10 @@ describe('streams', () => {
   });
 
   it('forwards each chunk as it arrives (the first reaches the client before the stream ends)', async () => {
-    const res = await request(`${sidecar.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model, prompt: 'Go', options: { num_predict: 30 } }) });
+    const res = await request(`${sidecar.url}/api/generate`, {
+      method: 'POST',
+      body: JSON.stringify({ model, prompt: 'Go', options: { num_predict: 30 } }),
+    });
     const arrivals: number[] = [];
     const t0 = performance.now();
     for await (const _c of res.body) arrivals.push(performance.now() - t0);
@@ -136,46 +156,71 @@ describe('cancellation reaches Ollama', () => {
   });
 
   async function tokensPerSecond(): Promise<number> {
-    const res = await request(`${ollama.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: ollama.models[0], prompt: 'speed', stream: false, options: { num_predict: 200 } }) });
+    const res = await request(`${ollama.url}/api/generate`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: ollama.models[0],
+        prompt: 'speed',
+        stream: false,
+        options: { num_predict: 200 },
+      }),
+    });
     const j = (await res.body.json()) as { eval_count: number; eval_duration: number };
     return j.eval_count / (j.eval_duration / 1e9);
   }
 
   async function followUpMs(): Promise<number> {
     const t0 = performance.now();
-    const res = await request(`${ollama.url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: ollama.models[0], prompt: 'next', stream: false, options: { num_predict: 4 } }) });
+    const res = await request(`${ollama.url}/api/generate`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: ollama.models[0],
+        prompt: 'next',
+        stream: false,
+        options: { num_predict: 4 },
+      }),
+    });
     await res.body.text();
     return performance.now() - t0;
   }
 
-  it.each([true, false])('a client that disconnects (stream: %s) stops the generation', async (stream) => {
-    const tps = await tokensPerSecond();
-    const numPredict = Math.ceil(tps * 30); // about 30 s of work if nobody stopped it
-    const ac = new AbortController();
-    const res = request(`${lens.url}/api/generate`, {
-      method: 'POST',
-      body: JSON.stringify({ model: ollama.models[0], prompt: `long ${stream}`, stream, options: { num_predict: numPredict } }),
-      signal: ac.signal,
-    });
-    if (stream) {
-      const r = await res;
-      for await (const _c of r.body) break; // first chunk, then leave
-    } else {
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    ac.abort();
-    await res.catch(() => undefined);
-    const rec = await lens.waitForRecord((r) => r.prompt?.prompt === `long ${stream}`);
-    expect(rec.status).toBe('cancelled');
-    // With one slot, the follow-up runs only once the abandoned generation has stopped.
-    expect(await followUpMs()).toBeLessThan(5000);
-    // Measuring the speed and the abandoned generation take real inference time: on 2 cores shared with
-    // the other suites' Ollama runs, more than jest's default minute.
-  }, 180_000);
+  it.each([true, false])(
+    'a client that disconnects (stream: %s) stops the generation',
+    async (stream) => {
+      const tps = await tokensPerSecond();
+      const numPredict = Math.ceil(tps * 30); // about 30 s of work if nobody stopped it
+      const ac = new AbortController();
+      const res = request(`${lens.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: ollama.models[0],
+          prompt: `long ${stream}`,
+          stream,
+          options: { num_predict: numPredict },
+        }),
+        signal: ac.signal,
+      });
+      if (stream) {
+        const r = await res;
+        for await (const _c of r.body) break; // first chunk, then leave
+      } else {
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      ac.abort();
+      await res.catch(() => undefined);
+      const rec = await lens.waitForRecord((r) => r.prompt?.prompt === `long ${stream}`);
+      expect(rec.status).toBe('cancelled');
+      // With one slot, the follow-up runs only once the abandoned generation has stopped.
+      expect(await followUpMs()).toBeLessThan(5000);
+      // Measuring the speed and the abandoned generation take real inference time: on 2 cores shared with
+      // the other suites' Ollama runs, more than jest's default minute.
+    },
+    180_000
+  );
 });
 
 describe('upstream trouble', () => {
-  it('Ollama unreachable: 502 with Ollama\'s error shape', async () => {
+  it("Ollama unreachable: 502 with Ollama's error shape", async () => {
     const lens = await startSidecar('http://127.0.0.1:9', ['--store', 'false']);
     try {
       const res = await request(`${lens.url}/api/tags`);

@@ -3,7 +3,13 @@
  * stand-in upstream, so the sidecar's handling of each case can be shown.
  */
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
@@ -17,7 +23,14 @@ beforeAll(async () => {
   server = createServer((req, res) => handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  lens = await startSidecar(`http://127.0.0.1:${port}`, ['--store', 'false', '--idle-timeout-ms', '400', '--body-limit', String(4 * 1024 * 1024)]);
+  lens = await startSidecar(`http://127.0.0.1:${port}`, [
+    '--store',
+    'false',
+    '--idle-timeout-ms',
+    '400',
+    '--body-limit',
+    String(4 * 1024 * 1024),
+  ]);
 });
 afterAll(async () => {
   await lens.close();
@@ -44,7 +57,10 @@ it('a stream that goes silent: the client sees the stream end, the record says t
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.write(line({ model: 'm', response: 'partial', done: false }));
   };
-  const res = await request(`${lens.url}/api/generate`, { method: 'POST', body: '{"model":"m","prompt":"silent"}' });
+  const res = await request(`${lens.url}/api/generate`, {
+    method: 'POST',
+    body: '{"model":"m","prompt":"silent"}',
+  });
   expect(res.statusCode).toBe(200);
   await expect(res.body.text()).rejects.toThrow();
   const r = await lens.waitForRecord((r) => r.prompt?.prompt === 'silent');
@@ -60,11 +76,23 @@ it('a stream stays open as long as chunks keep coming, well past the idle timeou
       if (n++ < 6) res.write(line({ model: 'm', response: `t${n}`, done: false }));
       else {
         clearInterval(t);
-        res.end(line({ model: 'm', response: '', done: true, done_reason: 'stop', eval_count: 6, prompt_eval_count: 2 }));
+        res.end(
+          line({
+            model: 'm',
+            response: '',
+            done: true,
+            done_reason: 'stop',
+            eval_count: 6,
+            prompt_eval_count: 2,
+          })
+        );
       }
     }, 200);
   };
-  const res = await request(`${lens.url}/api/generate`, { method: 'POST', body: '{"model":"m","prompt":"slow"}' });
+  const res = await request(`${lens.url}/api/generate`, {
+    method: 'POST',
+    body: '{"model":"m","prompt":"slow"}',
+  });
   const text = await res.body.text();
   expect(text.trim().split('\n')).toHaveLength(7);
   const r = await lens.waitForRecord((r) => r.prompt?.prompt === 'slow');
@@ -78,22 +106,34 @@ it('an upstream that dies mid-stream: the client sees the break, the record says
     res.write(line({ model: 'm', response: 'half', done: false }));
     setTimeout(() => res.socket?.destroy(), 50);
   };
-  const res = await request(`${lens.url}/api/generate`, { method: 'POST', body: '{"model":"m","prompt":"crash"}' });
+  const res = await request(`${lens.url}/api/generate`, {
+    method: 'POST',
+    body: '{"model":"m","prompt":"crash"}',
+  });
   await expect(res.body.text()).rejects.toThrow();
   const r = await lens.waitForRecord((r) => r.prompt?.prompt === 'crash');
   expect(r).toMatchObject({ status: 'error', error_type: 'stream_error' });
 });
 
 it('an error line inside a 200 stream is recorded as a stream error, and forwarded as is', async () => {
-  const body = line({ model: 'm', response: 'a', done: false }) + line({ error: 'an error was encountered while running the model: boom' });
+  const body =
+    line({ model: 'm', response: 'a', done: false }) +
+    line({ error: 'an error was encountered while running the model: boom' });
   handler = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.end(body);
   };
-  const res = await request(`${lens.url}/api/chat`, { method: 'POST', body: '{"model":"m","messages":[{"role":"user","content":"err"}]}' });
+  const res = await request(`${lens.url}/api/chat`, {
+    method: 'POST',
+    body: '{"model":"m","messages":[{"role":"user","content":"err"}]}',
+  });
   expect(await res.body.text()).toBe(body);
   const r = await lens.waitForRecord((r) => r.prompt?.messages?.[0]?.content === 'err');
-  expect(r).toMatchObject({ status: 'error', error_type: 'stream_error', error_message: 'an error was encountered while running the model: boom' });
+  expect(r).toMatchObject({
+    status: 'error',
+    error_type: 'stream_error',
+    error_message: 'an error was encountered while running the model: boom',
+  });
 });
 
 it('forwards request headers (minus hop-by-hop ones) and response headers, including repeated ones', async () => {
@@ -107,7 +147,13 @@ it('forwards request headers (minus hop-by-hop ones) and response headers, inclu
   // node:http, because undici refuses to send connection-scoped headers at all.
   const res = await new Promise<{ headers: IncomingMessage['headers']; body: string }>((resolve, reject) => {
     const req = httpRequest(`${lens.url}/api/custom?x=1&y=%20`, {
-      headers: { 'x-custom': 'value', authorization: 'Bearer abc', connection: 'keep-alive, x-drop', 'x-drop': 'gone', 'keep-alive': 'timeout=5' },
+      headers: {
+        'x-custom': 'value',
+        authorization: 'Bearer abc',
+        connection: 'keep-alive, x-drop',
+        'x-drop': 'gone',
+        'keep-alive': 'timeout=5',
+      },
     });
     req.on('response', (r) => {
       let body = '';
@@ -141,7 +187,10 @@ it('streams a large chunked request body up intact', async () => {
   async function* chunks() {
     for (let i = 0; i < payload.length; i += 65536) yield payload.subarray(i, i + 65536);
   }
-  const res = await request(`${lens.url}/api/blobs/sha256:x`, { method: 'POST', body: Readable.from(chunks()) });
+  const res = await request(`${lens.url}/api/blobs/sha256:x`, {
+    method: 'POST',
+    body: Readable.from(chunks()),
+  });
   expect(res.statusCode).toBe(200);
   await res.body.text();
   expect(digest).toBe(createHash('sha256').update(payload).digest('hex'));
@@ -153,7 +202,10 @@ it('refuses a body over the limit with 413, before bothering Ollama', async () =
     called = true;
     res.end();
   };
-  const res = await request(`${lens.url}/api/generate`, { method: 'POST', body: Buffer.alloc(5 * 1024 * 1024) });
+  const res = await request(`${lens.url}/api/generate`, {
+    method: 'POST',
+    body: Buffer.alloc(5 * 1024 * 1024),
+  });
   expect(res.statusCode).toBe(413);
   expect(((await res.body.json()) as { error: string }).error).toMatch(/exceeds the sidecar's limit/);
   expect(called).toBe(false);
