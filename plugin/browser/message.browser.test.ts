@@ -41,7 +41,8 @@ describe('message detail', () => {
     const p = await open(ids.error);
     await expect(p.page.getByRole('alert').filter({ hasText: 'Request error' }).count()).resolves.toBe(1);
     expect(await field(ids.error, 'Status')).toContain('404');
-    expect(await field(ids.error, 'Model')).toBe('no-such-model');
+    // The canonical name, as the metric labels have it, with the name the client sent beside it.
+    expect(await field(ids.error, 'Model')).toBe('no-such-model:latest (requested as no-such-model)');
   });
 
   it('cancelled: the client gave up mid-stream', async () => {
