@@ -266,6 +266,9 @@ export const Message = Closed({
   tokens_per_second: Nullable(num),
   /** The model name as the client requested it; `model` is its canonical form (`tiny` → `tiny:latest`). */
   requested_model: Nullable(str),
+  /** The cost's parts: input (prompt) and output (answer) tokens at their prices; null before they were kept. */
+  input_cost: Nullable(num),
+  output_cost: Nullable(num),
   chunks: Type.Array(StoredChunk),
   capture_content: bool,
   redacted: bool,

@@ -44,6 +44,8 @@ const MESSAGE_KEYS = [
   'queue_ms',
   'tokens_per_second',
   'requested_model',
+  'input_cost',
+  'output_cost',
   'chunks',
   'capture_content',
   'redacted',

@@ -1,4 +1,4 @@
-import { costOf } from './cost';
+import { costOf, costSplitOf } from './cost';
 
 const prices = {
   'llama3.2': { input: 0.1, output: 0.4 },
@@ -33,5 +33,19 @@ describe('costOf (USD per million tokens)', () => {
   it('does not find prices on Object.prototype', () => {
     expect(costOf({}, 'constructor', 10, 10)).toBeUndefined();
     expect(costOf({}, 'toString', 10, 10)).toBeUndefined();
+  });
+});
+
+describe('costSplitOf', () => {
+  it('splits the cost into the prompt’s and the answer’s parts, the total as costOf has it', () => {
+    const prices = { 'llama3.2': { input: 0.1, output: 0.4 } };
+    expect(costSplitOf(prices, 'llama3.2:latest', 1000, 250)).toEqual({
+      total: costOf(prices, 'llama3.2:latest', 1000, 250),
+      input: (1000 * 0.1) / 1e6,
+      output: (250 * 0.4) / 1e6,
+    });
+    expect(costSplitOf(prices, 'other', 10, 10)).toBeUndefined();
+    expect(costSplitOf(prices, 'llama3.2', undefined, undefined)).toBeUndefined();
+    expect(costSplitOf(prices, 'llama3.2', undefined, 100)).toMatchObject({ input: 0 });
   });
 });

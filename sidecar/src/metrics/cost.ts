@@ -15,10 +15,25 @@ export function costOf(
   inputTokens: number | undefined,
   outputTokens: number | undefined
 ): number | undefined {
+  return costSplitOf(prices, model, inputTokens, outputTokens)?.total;
+}
+
+/**
+ * The cost and its two parts, the prompt's (input) and the answer's (output); unknown as costOf. The
+ * total is one expression, as before the split (the parts' sum may differ from it in the last bit).
+ */
+export function costSplitOf(
+  prices: PriceTable,
+  model: string | undefined,
+  inputTokens: number | undefined,
+  outputTokens: number | undefined
+): { total: number; input: number; output: number } | undefined {
   const price = priceOf(prices, model);
   if (!price) return undefined;
   if (inputTokens === undefined && outputTokens === undefined) return undefined;
-  return ((inputTokens ?? 0) * price.input + (outputTokens ?? 0) * price.output) / 1e6;
+  const input = (inputTokens ?? 0) * price.input;
+  const output = (outputTokens ?? 0) * price.output;
+  return { total: (input + output) / 1e6, input: input / 1e6, output: output / 1e6 };
 }
 
 function priceOf(prices: PriceTable, model: string | undefined): PriceTable[string] | undefined {

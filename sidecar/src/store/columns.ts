@@ -104,6 +104,9 @@ export const COLUMNS = {
   redacted: intNN(),
   /** The model name as the client requested it (schema 3). */
   requested_model: text()(),
+  /** The cost's two parts (schema 5; null on older rows and without prices). */
+  input_cost: real(),
+  output_cost: real(),
 
   prompt_preview: text()({ table: 'message_content', reader: 'summary' }),
   /** JSON text of the prompt and response as recorded (tap/record.ts PromptInfo, ResponseInfo). */

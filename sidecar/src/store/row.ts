@@ -263,6 +263,8 @@ export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow 
     // Counted last: every text above has been through the redactor by now.
     redacted: 0,
     requested_model: text(r.requested_model),
+    input_cost: n(r.input_cost),
+    output_cost: n(r.output_cost),
   };
   if (mapper && mapper.count > 0) values.redacted = 1;
   const message = MESSAGE_COLUMNS.map((c) => values[c]);
@@ -363,6 +365,8 @@ export function toMessage(r: MessageRow, c: ContentRow | undefined): Message {
     queue_ms: r.queue_ms,
     tokens_per_second: r.tokens_per_second,
     requested_model: r.requested_model,
+    input_cost: r.input_cost,
+    output_cost: r.output_cost,
     chunks: decodeChunks(c?.chunks ?? null, response?.content),
     capture_content: r.capture_content === 1,
     redacted: r.redacted === 1,

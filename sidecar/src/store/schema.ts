@@ -139,6 +139,8 @@ export const MIGRATIONS: readonly string[] = [
   migration3(),
   // 4: the event log (model loads and unloads, Ollama restarts, store drops…): store/events.ts.
   EVENTS_MIGRATION,
+  // 5: the cost's two parts, the prompt's and the answer's (older rows keep only their total).
+  'ALTER TABLE messages ADD COLUMN input_cost REAL; ALTER TABLE messages ADD COLUMN output_cost REAL;',
 ];
 
 /**

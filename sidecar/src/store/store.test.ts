@@ -209,6 +209,8 @@ describe('MessageStore', () => {
       'tokens_per_second',
       'done_reason',
       'requested_model',
+      'input_cost',
+      'output_cost',
     ] as const) {
       expect(m[key]).toBeNull();
     }

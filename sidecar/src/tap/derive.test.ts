@@ -74,6 +74,8 @@ describe('the derived values of a record', () => {
       generation_ms: 80,
       tokens_per_second: expect.closeTo(200, 9),
       cost: (24 * 1 + 8 * 2) / 1e6,
+      input_cost: (24 * 1) / 1e6,
+      output_cost: (8 * 2) / 1e6,
     });
     const r = measurementRecord(
       observed({
@@ -86,7 +88,8 @@ describe('the derived values of a record', () => {
     );
     expect(r.requested_model).toBeUndefined();
     // Unknown values are absent, as everywhere in the record.
-    for (const k of ['model', 'queue_ms', 'tokens_per_second', 'cost'] as const) expect(k in r).toBe(false);
+    for (const k of ['model', 'queue_ms', 'tokens_per_second', 'cost', 'input_cost', 'output_cost'] as const)
+      expect(k in r).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@
  * docs/api.md define each of them.
  */
 import type { PriceTable } from '../config';
-import { costOf } from '../metrics/cost';
+import { costSplitOf } from '../metrics/cost';
 import { canonicalModelName } from '../metrics/labels';
 import type { DerivedValues, MeasurementRecord, ObservedExchange, OllamaTimings } from './record';
 
@@ -66,12 +66,15 @@ export function tokensPerSecond(
 export function deriveValues(o: ObservedExchange, prices: PriceTable): DerivedValues {
   const model = canonicalModelName(o.requested_model);
   const generation = generationMs(o);
+  const cost = costSplitOf(prices, model, o.input_tokens, o.output_tokens);
   return {
     model,
     queue_ms: queueMs(o.timings),
     generation_ms: generation,
     tokens_per_second: tokensPerSecond(o.timings, o.output_tokens, generation),
-    cost: costOf(prices, model, o.input_tokens, o.output_tokens),
+    cost: cost?.total,
+    input_cost: cost?.input,
+    output_cost: cost?.output,
   };
 }
 
@@ -91,4 +94,6 @@ const DERIVED_KEYS = [
   'generation_ms',
   'tokens_per_second',
   'cost',
+  'input_cost',
+  'output_cost',
 ] as const satisfies readonly (keyof DerivedValues)[];

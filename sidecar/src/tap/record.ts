@@ -128,8 +128,12 @@ export interface DerivedValues {
   generation_ms?: number;
   /** Output tokens per second: eval_count / eval_duration, else output tokens over the generation span. */
   tokens_per_second?: number;
-  /** Shadow cost in USD at the configured prices (metrics/cost.ts). */
+  /** Shadow cost in USD at the configured prices (metrics/cost.ts): input_cost + output_cost. */
   cost?: number;
+  /** The prompt tokens' part of the cost (input price × input tokens). */
+  input_cost?: number;
+  /** The answer tokens' part of the cost (output price × output tokens). */
+  output_cost?: number;
 }
 
 export interface MeasurementRecord extends ObservedExchange, DerivedValues {}

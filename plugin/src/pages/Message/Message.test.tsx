@@ -44,6 +44,10 @@ describe('Message detail page', () => {
     );
     expect(metrics).toHaveTextContent(`Tokens/s${formatNumber(m.tokens_per_second, 1)}`);
     expect(metrics).toHaveTextContent(`Cost${formatCost(m.cost)}`);
+    // The test sidecar prices input at 0.5 and output at 1.5 USD per million tokens.
+    expect(m.input_cost).toBeCloseTo(((m.input_tokens ?? 0) * 0.5) / 1e6, 12);
+    expect(m.output_cost).toBeCloseTo(((m.output_tokens ?? 0) * 1.5) / 1e6, 12);
+    expect(metrics).toHaveTextContent(`Cost in / out${formatCost(m.input_cost)} / ${formatCost(m.output_cost)}`);
     expect(metrics).toHaveTextContent('Done reasonlength');
     const timing = screen.getByLabelText('Timing');
     for (const part of ['Model load', 'Prompt evaluation', 'Generation', 'Total']) {

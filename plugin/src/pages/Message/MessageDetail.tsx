@@ -241,6 +241,10 @@ function Metrics({ message: m }: { message: Message }) {
     ['Tokens in / out', `${formatNumber(m.input_tokens)} / ${formatNumber(m.output_tokens)}`],
     ['Tokens/s', m.tokens_per_second === null ? DASH : formatNumber(m.tokens_per_second, 1)],
     ['Cost', formatCost(m.cost)],
+    // Older messages keep only their total.
+    ...(m.input_cost !== null || m.output_cost !== null
+      ? ([['Cost in / out', `${formatCost(m.input_cost)} / ${formatCost(m.output_cost)}`]] as Array<[string, string]>)
+      : []),
     ['Done reason', m.done_reason ?? DASH],
     ['Token counts from', m.token_source],
   ];
