@@ -34,7 +34,9 @@ describe('native API through ollama-js', () => {
     expect(r).toMatchObject({
       status: 'success',
       http_status: 200,
-      model,
+      // The canonical name (the metric labels'), with the name as sent beside it.
+      model: `${model}:latest`,
+      requested_model: model,
       user: 'alice',
       session: 'sess-1',
       token_source: 'ollama',
@@ -119,7 +121,7 @@ describe('native API through ollama-js', () => {
     const p = await err(proxied);
     expect(p?.status_code).toBe(404);
     expect(p?.message).toBe(d?.message);
-    const r = await sidecar.waitForRecord((r) => r.model === 'no-such-model');
+    const r = await sidecar.waitForRecord((r) => r.requested_model === 'no-such-model');
     expect(r).toMatchObject({ status: 'error', error_type: 'model_not_found', http_status: 404 });
   });
 });

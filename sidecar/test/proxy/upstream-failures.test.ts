@@ -49,7 +49,7 @@ it('an upstream that never answers: 504 after the idle timeout, recorded as a ti
   expect(res.statusCode).toBe(504);
   expect(((await res.body.json()) as { error: string }).error).toMatch(/did not answer within 400 ms/);
   const r = await lens.waitForRecord((r) => r.path === '/api/show');
-  expect(r).toMatchObject({ status: 'timeout', error_type: 'timeout', http_status: 504, model: 'm' });
+  expect(r).toMatchObject({ status: 'timeout', error_type: 'timeout', http_status: 504, model: 'm:latest' });
 });
 
 it('a stream that goes silent: the client sees the stream end, the record says timeout', async () => {

@@ -140,12 +140,12 @@ test('a reader thread that dies mid-query fails that query alone; a new reader s
   const sidecar = await startSidecar(testOllamaUrl(), ['--db', bigDb, '--query-timeout-ms', '60000']);
   try {
     const store = sidecar.app.services.store!;
-    // The status line's first refresh reads the store at start: let it finish, so the one busy reader is the slow query's.
-    await sidecar.app.services.status?.current();
     const slow = getJson(slowQuery(sidecar));
     const until = Date.now() + 30_000;
-    while (store.readers.busy < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
-    await store.readers.busyThreadsForTests[0].terminate();
+    // The sidecar's own reads at start (the status line, the last start's settings) may run too: kill the slow query's reader.
+    while (store.readers.busyThreadsForTests('listMessages').length < 1 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 2));
+    await store.readers.busyThreadsForTests('listMessages')[0].terminate();
     const r = await slow;
     expect(r.status).toBe(503);
     expect(r.body).toEqual({ error: expect.stringMatching(/reader thread stopped while answering/) });

@@ -103,9 +103,11 @@ export class ReaderPool {
     return this.readers.length;
   }
 
-  /** The threads of the queries running now, for tests that kill one. */
-  get busyThreadsForTests(): Worker[] {
-    return this.readers.filter((r) => r.task).map((r) => r.worker);
+  /** The threads running a query now (of that name, if given), for tests that kill one. */
+  busyThreadsForTests(query?: QueryName): Worker[] {
+    return this.readers
+      .filter((r) => r.task && (query === undefined || r.task.request.name === query))
+      .map((r) => r.worker);
   }
 
   /** Queries running now. */
