@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { ORIGINS, type Origin } from '@ollama-lens/contracts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -63,4 +64,10 @@ export function clientResponseHeaders(
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A known origin of the product's own requests (x-ollama-lens-origin); anything else is an app's request. */
+export function originOf(value: string | undefined): Origin | undefined {
+  const v = value?.trim().toLowerCase();
+  return ORIGINS.find((o) => o === v);
 }

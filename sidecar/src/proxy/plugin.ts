@@ -8,7 +8,8 @@ import { Exchange, type Outcome } from '../tap/exchange';
 import { endedByShutdown, InFlightExchanges } from './drain';
 import { BodyTooLarge, sendError } from './errors';
 import { ForwardHandler } from './forward';
-import { headerValue, upstreamRequestHeaders } from './headers';
+import { headerValue, originOf, upstreamRequestHeaders } from './headers';
+import { ORIGIN_HEADER } from '@ollama-lens/contracts';
 
 /** Bodies up to this size are collected and sent in one write; larger ones stream. */
 const SMALL_BODY_BYTES = 64 * 1024;
@@ -74,6 +75,7 @@ export async function proxyPlugin(app: FastifyInstance, services: Services): Pro
       session: headerValue(headers, config.sessionHeader),
       clientAddress: request.ip,
       userAgent: headerValue(headers, 'user-agent'),
+      origin: originOf(headerValue(headers, ORIGIN_HEADER)),
       captureContent:
         config.captureContent && (noCapture === undefined || noCapture.toLowerCase() === 'false'),
       captureLimitBytes: config.captureLimitBytes,

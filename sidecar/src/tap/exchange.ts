@@ -4,6 +4,7 @@ import { FrameSplitter, parseFrame, streamKindOf, type StreamKind } from '../oll
 import { parseRequest, stripUndefined, type ParsedRequest } from '../ollama/request';
 import { ResponseAccumulator, type ResponseSummary } from '../ollama/response';
 import type { PriceTable } from '../config';
+import type { Origin } from '@ollama-lens/contracts';
 import { canonicalModelName } from '../metrics/labels';
 import { measurementRecord } from './derive';
 import type {
@@ -36,6 +37,8 @@ export interface ExchangeInit {
   session?: string;
   clientAddress?: string;
   userAgent?: string;
+  /** Set when the product itself sent the request (x-ollama-lens-origin), e.g. the status line. */
+  origin?: Origin;
   captureContent: boolean;
   captureLimitBytes: number;
   /** For the shadow cost derived with the record (--prices). */
@@ -179,6 +182,7 @@ export class Exchange {
       session: this.init.session,
       client_address: this.init.clientAddress,
       user_agent: this.init.userAgent,
+      ...(this.init.origin ? { origin: this.init.origin } : {}),
       stream: isStreamed,
       started_at: this.startedAt,
       ttft_ms: ttft,

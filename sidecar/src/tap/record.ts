@@ -27,6 +27,7 @@ export {
   type ToolCall,
 } from '@ollama-lens/contracts';
 import type {
+  Origin,
   ApiFlavor,
   Endpoint,
   ErrorType,
@@ -71,6 +72,8 @@ export interface ObservedExchange {
   session?: string;
   client_address?: string;
   user_agent?: string;
+  /** Set when the product itself sent the request (the status line's phrasing, the playground). */
+  origin?: Origin;
   stream: boolean;
   /** Epoch milliseconds. */
   started_at: number;

@@ -203,6 +203,25 @@ describe('the model-phrased status line', () => {
         (r) => r.endpoint === '/api/generate' && (r.prompt?.prompt ?? '').includes('status banner')
       );
       expect(asked.status).toBe('success');
+      // Marked as the status line's own, and kept out of the stored messages (the Explorer).
+      expect(asked.origin).toBe('status');
+      const app = await fetch(`${phrased.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: 'tiny',
+          prompt: 'an app asks',
+          stream: false,
+          options: { num_predict: 2 },
+        }),
+      });
+      await app.arrayBuffer();
+      const appRecord = await phrased.waitForRecord((r) => r.prompt?.prompt === 'an app asks');
+      await phrased.app.services.store!.flush();
+      const page = (await (await fetch(`${phrased.adminUrl}/analytics/messages?limit=100`)).json()) as {
+        messages: { id: string }[];
+      };
+      expect(page.messages.map((m) => m.id)).toContain(appRecord.id);
+      expect(page.messages.map((m) => m.id)).not.toContain(asked.id);
       expect(status.line.length).toBeLessThanOrEqual(120);
       // The tiny model's words are random: either its first line was usable or the rules stood in.
       const answer = asked.response?.content ?? '';

@@ -157,6 +157,9 @@ export class WriterClient implements RecordSink {
   }
 
   record(r: MeasurementRecord): void {
+    // The status line's own requests are measured (metrics) but not kept as messages: they would fill
+    // the Explorer with the product talking to itself.
+    if (r.origin === 'status') return;
     if (this.closing) {
       this.local.store_error++;
       return;
