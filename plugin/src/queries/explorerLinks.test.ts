@@ -4,8 +4,9 @@
 /**
  * One model name across the product: a click on a dashboard series goes, through the data link the
  * provisioned dashboard carries, to the Explorer URL, and that URL's filter finds the series' messages.
- * Against the real sidecar in front of the real Ollama (the plugin's jest globalSetup): a request sent
- * as `tiny` is labelled `tiny:latest` by the metrics, and the Explorer must show it under that label.
+ * Against a real sidecar of this file's own (the pages' sidecar keeps its seeded messages unchanged) in
+ * front of the real Ollama of the plugin's jest globalSetup: a request sent as `tiny` is labelled
+ * `tiny:latest` by the metrics, and the Explorer must show it under that label.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import type { SceneObjectUrlValues } from '@grafana/scenes';
 import { EXPLORER_PATH } from '@ollama-lens/contracts';
 import { filtersToParams, pageToParams } from '../api/filters';
 import { emptyFilterValues, fromUrlValues } from '../pages/Explorer/filterState';
-import { sidecarMessages } from '../testing/sidecarApi';
+import type { MessagesPage } from '@ollama-lens/contracts';
+import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { testSidecar } from '../testing/sidecarEnv';
 import { EXPLORER_MODEL_LINK } from './ids';
 import { panelByKey } from './panels';
@@ -97,6 +99,16 @@ async function modelLabelOf(url: string, before: Map<string, number>, requested:
   return label;
 }
 
+let own: TestSidecar;
+beforeAll(async () => {
+  own = await startSidecar(testSidecar().ollamaUrl, ['--batch-ms', '20']);
+});
+afterAll(() => own?.close());
+
+async function sidecarMessages(query: string): Promise<MessagesPage> {
+  return (await (await fetch(`${own.adminUrl}/analytics/messages?${query}`)).json()) as MessagesPage;
+}
+
 describe('from a dashboard series to its messages in the Explorer', () => {
   it.each(['requestRateByModel', 'tokensPerSecondByModel', 'costByModel'])(
     '%s links each model series into the Explorer',
@@ -106,8 +118,8 @@ describe('from a dashboard series to its messages in the Explorer', () => {
   );
 
   it('a request sent as `tiny` is found under its series label through the provisioned link', async () => {
-    // The globalSetup's sidecar serves the proxy and the admin API on one listener.
-    const { url } = testSidecar();
+    // The sidecar serves the proxy and the admin API on one listener.
+    const { url } = own;
     const before = await generateCounts(url);
     const started = Date.now();
     const marker = `explorer-link-${started}`;

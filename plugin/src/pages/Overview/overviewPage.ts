@@ -7,7 +7,6 @@ import {
   SceneAppPage,
   SceneCSSGridLayout,
   SceneControlsSpacer,
-  SceneDataLayerControls,
   SceneDataLayerSet,
   SceneFlexItem,
   SceneFlexLayout,
@@ -82,7 +81,10 @@ function grid(keys: readonly string[], minColumnWidth: number, rowHeight: number
   });
 }
 
-/** The sidecar's events on every chart, one toggleable layer per group (as on the provisioned dashboard). */
+/**
+ * The sidecar's events on every chart, one layer per group (as on the provisioned dashboard, where each is
+ * a toggle). No toggles here: Scenes' layer switches have no accessible name (axe: critical).
+ */
 export function eventLayers(): SceneDataLayerSet {
   return new SceneDataLayerSet({
     layers: EVENT_LAYERS.map(
@@ -112,7 +114,6 @@ export function overviewScene(): EmbeddedScene {
     }),
     controls: [
       new VariableValueSelectors({}),
-      new SceneDataLayerControls(),
       new SceneControlsSpacer(),
       new SceneTimePicker({ isOnCanvas: true }),
       // withText: the run button needs a visible name (an icon alone has none for screen readers).
