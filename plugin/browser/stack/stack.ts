@@ -89,6 +89,12 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
       opts.db || opts.noSeed
         ? { ids: {}, total: 0 }
         : await seedMessages({ proxyUrl, adminUrl, token: STACK_TOKEN }, browserPlan(ollama.models));
+    if (seeded.total > 0) {
+      // The pages show live metrics: wait until Prometheus has seen the seeded traffic as a rate (two
+      // scrapes around it), and rebuild the status line from it.
+      await waitForRate(prometheus.url);
+      await sidecar.app.services.status?.refresh();
+    }
 
     const emulator = new GrafanaEmulator((req, res) =>
       serveHost({ pluginDist: opts.pluginDist, hostDir: opts.hostDir }, req, res)
@@ -125,5 +131,19 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Resolves once Prometheus computes a request rate above 0 (at most ~20 s; the pages say "no data" otherwise). */
+async function waitForRate(prometheusUrl: string): Promise<void> {
+  const query = encodeURIComponent('sum(rate(ollama_requests_total[1m])) > 0');
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    const res = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`);
+    const body = (await res.json()) as { data?: { result?: unknown[] } };
+    if ((body.data?.result?.length ?? 0) > 0) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -22,6 +22,14 @@ describe("the status line's windows over the store", () => {
         })
       ),
       recordOf({ started_at: AT - MIN, endpoint: '/api/tags', method: 'GET', duration_ms: 60_000 }),
+      // A client that gave up: counted as a request, not as a failure.
+      recordOf({
+        started_at: AT - MIN,
+        endpoint: '/api/ps',
+        status: 'cancelled',
+        error_type: 'cancelled',
+        http_status: 499,
+      }),
       // The hour before: 30 quick generations.
       ...Array.from({ length: 30 }, (_, i) =>
         recordOf({ started_at: AT - 40 * MIN + i * 1000, duration_ms: 50 })
@@ -35,7 +43,7 @@ describe("the status line's windows over the store", () => {
   it('counts, the top error type, p95 and speed of the generations only', () => {
     const { recent, baseline } = statusWindows(t.store.db, AT, 5);
     expect(recent).toEqual({
-      requests: 21,
+      requests: 22,
       errors: 2,
       topErrorType: 'model_not_found',
       // Nearest rank 19 of the 20 generation durations; the slow model list does not count.

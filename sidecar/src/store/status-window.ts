@@ -10,11 +10,13 @@ import type { WindowStats } from '../status/rules';
 /** The endpoints whose latency and speed mean "generation" (a model list or an embedding would skew them). */
 const GENERATION_ENDPOINTS = ['/api/generate', '/api/chat', '/v1/chat/completions', '/v1/completions'];
 const IN_GENERATION = `endpoint IN (${GENERATION_ENDPOINTS.map((e) => `'${e}'`).join(', ')})`;
+/** Failures as the dashboard counts them: a cancelled request is the client's choice, not a failure. */
+const FAILED = `status IN ('error', 'timeout')`;
 
 export function windowStats(db: Database.Database, from: number, to: number): WindowStats {
   const counts = db
     .prepare(
-      `SELECT count(*) AS requests, coalesce(sum(status != 'success'), 0) AS errors,
+      `SELECT count(*) AS requests, coalesce(sum(${FAILED}), 0) AS errors,
               coalesce(sum(${IN_GENERATION}), 0) AS generations
          FROM messages WHERE started_at >= ? AND started_at < ?`
     )
@@ -24,7 +26,7 @@ export function windowStats(db: Database.Database, from: number, to: number): Wi
     const top = db
       .prepare(
         `SELECT error_type AS type, count(*) AS n FROM messages
-          WHERE started_at >= ? AND started_at < ? AND error_type IS NOT NULL
+          WHERE started_at >= ? AND started_at < ? AND ${FAILED} AND error_type IS NOT NULL
           GROUP BY error_type ORDER BY n DESC, error_type LIMIT 1`
       )
       .get(from, to) as { type: string } | undefined;
