@@ -11,10 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SceneObjectUrlValues } from '@grafana/scenes';
-import { EXPLORER_PATH } from '@ollama-lens/contracts';
+import { EXPLORER_PATH, type MessagesPage } from '@ollama-lens/contracts';
 import { filtersToParams, pageToParams } from '../api/filters';
 import { emptyFilterValues, fromUrlValues } from '../pages/Explorer/filterState';
-import type { MessagesPage } from '@ollama-lens/contracts';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { testSidecar } from '../testing/sidecarEnv';
 import { EXPLORER_MODEL_LINK } from './ids';
