@@ -38,6 +38,10 @@ describe('the rules line across states', () => {
     expect(status(state())).toEqual({ level: 'ok', line: 'Idle: no requests in 5 min', ids: ['activity'] });
   });
 
+  it('one request is a request', () => {
+    expect(status(state({ recent: { requests: 1, errors: 0 } })).line).toBe('1 request in 5 min');
+  });
+
   it('busy and healthy', () => {
     const s = status(state({ recent: { requests: 230, errors: 2, p95Ms: 1100, tokensPerSecond: 38 } }));
     expect(s.level).toBe('ok');

@@ -203,7 +203,11 @@ const activity: Rule = ({ recent, windowMinutes }) => {
   const p95 = recent.p95Ms !== undefined ? `, p95 ${formatMs(recent.p95Ms)}` : '';
   const tps = recent.tokensPerSecond ? `, ${recent.tokensPerSecond.toFixed(0)} tok/s` : '';
   return [
-    { id: 'activity', level: 'ok', text: `${recent.requests} requests in ${windowMinutes} min${p95}${tps}` },
+    {
+      id: 'activity',
+      level: 'ok',
+      text: `${recent.requests} request${recent.requests === 1 ? '' : 's'} in ${windowMinutes} min${p95}${tps}`,
+    },
   ];
 };
 
