@@ -14,3 +14,4 @@ export type * from './schemas';
 export * from './events';
 export * from './status';
 export * from './origin';
+export * from './models';

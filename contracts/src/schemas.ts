@@ -47,6 +47,15 @@ import {
 } from './record';
 import { EVENT_TYPES, EVENTS_LIMIT, type EventDetail } from './events';
 import { STATUS_LEVELS, STATUS_SOURCES } from './status';
+import {
+  FAVOURITES_MAX,
+  MODEL_ACTIONS,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_NAME_PATTERN,
+  PLACEMENTS,
+  PLAYGROUND_LIMITS,
+  PLAYGROUND_ROLES,
+} from './models';
 
 // ── building blocks ────────────────────────────────────────────────────────────────────────────────
 
@@ -479,4 +488,223 @@ export const StatusResponse = Closed({
   facts: Type.Array(Closed({ id: str, level: StringEnum(STATUS_LEVELS), text: str })),
   source: StringEnum(STATUS_SOURCES),
   at: int,
+});
+
+// ── the Models page and the Playground (issue 15; routes in models.ts MODELS_API) ─────────────────
+
+/** A model name as Ollama takes it (models.ts MODEL_NAME_PATTERN): anything else is a 400. */
+export const ModelName = Type.String({
+  minLength: 1,
+  maxLength: MODEL_NAME_MAX_LENGTH,
+  pattern: MODEL_NAME_PATTERN,
+  description: 'a model name: [host[:port]/][namespace/]model[:tag]',
+});
+
+/** One installed model: /api/tags, with what /api/show adds (capabilities, context length). */
+export const InstalledModel = Closed({
+  name: str,
+  /** The manifest digest (changes when the name is re-pulled or re-created). */
+  digest: Nullable(str),
+  /** Bytes on disk. */
+  size_bytes: int,
+  /** Epoch milliseconds. */
+  modified_at: Nullable(int),
+  format: Nullable(str),
+  family: Nullable(str),
+  families: Type.Array(str),
+  parameter_size: Nullable(str),
+  quantization_level: Nullable(str),
+  parent_model: Nullable(str),
+  /** From /api/show (`completion`, `embedding`, `tools`, …); empty when Ollama did not say. */
+  capabilities: Type.Array(str),
+  /** The model's trained context length (/api/show model_info `<arch>.context_length`). */
+  context_length: Nullable(int),
+  favourite: bool,
+  is_default: bool,
+  /** In memory now (listed in `loaded`). */
+  loaded: bool,
+});
+export type InstalledModel = Static<typeof InstalledModel>;
+
+/** One model in memory now (/api/ps). */
+export const LoadedModel = Closed({
+  name: str,
+  digest: Nullable(str),
+  /** Bytes in memory, VRAM included. */
+  size_bytes: int,
+  vram_bytes: int,
+  /** size_bytes − vram_bytes: the part in system RAM. */
+  ram_bytes: int,
+  placement: StringEnum(PLACEMENTS),
+  /** true when part or all of the model is not in VRAM (vram_bytes < size_bytes): those layers run on the CPU. */
+  offloaded: bool,
+  /** The context length it was loaded with. */
+  context_length: Nullable(int),
+  /** When Ollama unloads it unless it is used again, epoch ms; null when Ollama gave none. */
+  expires_at: Nullable(int),
+});
+export type LoadedModel = Static<typeof LoadedModel>;
+
+/** Favourites and the default model, kept by the sidecar (seed 003's model repository). */
+export const ModelPreferences = Closed({
+  favourites: Type.Array(ModelName, { maxItems: FAVOURITES_MAX, uniqueItems: true }),
+  default_model: Nullable(ModelName),
+});
+export type ModelPreferences = Static<typeof ModelPreferences>;
+
+export const InstalledModels = Closed({
+  installed: Type.Array(InstalledModel),
+  loaded: Type.Array(LoadedModel),
+  preferences: ModelPreferences,
+  /** Whether the sidecar has an actions token (--actions-token): without one every action answers 403. */
+  actions_enabled: bool,
+});
+export type InstalledModels = Static<typeof InstalledModels>;
+
+export const ModelUsageQuery = Type.Object({
+  from: Type.Optional(EpochMs('epoch ms, inclusive (default: 24 hours before `to`)')),
+  to: Type.Optional(EpochMs('epoch ms, exclusive (default: now); beyond now + 1 day it means now + 1 day')),
+});
+export type ModelUsageQuery = Static<typeof ModelUsageQuery>;
+
+/** One model's figures over the window (seed 003's per-model statistics), from the stored messages. */
+export const ModelUsage = Closed({
+  /** Canonical name (`tiny:latest`). */
+  model: str,
+  requests: int,
+  errors: int,
+  /** errors ÷ requests; null without requests. */
+  error_rate: Nullable(num),
+  input_tokens: int,
+  output_tokens: int,
+  /** Output tokens ÷ generation time over the requests that reported both; null when none did. */
+  tokens_per_second: Nullable(num),
+  /** Request latency percentiles, ms (within the latency sketch's 2 % relative error). */
+  latency_p50_ms: Nullable(num),
+  latency_p95_ms: Nullable(num),
+  /** Epoch ms of the newest request in the window. */
+  last_used: Nullable(int),
+});
+export type ModelUsage = Static<typeof ModelUsage>;
+
+export const ModelUsageResponse = Closed({ models: Type.Array(ModelUsage) });
+export type ModelUsageResponse = Static<typeof ModelUsageResponse>;
+
+export const ModelDetailQuery = Type.Object({ name: ModelName });
+export type ModelDetailQuery = Static<typeof ModelDetailQuery>;
+
+/** A model_info value as Ollama sends it (numbers, strings, booleans, arrays; null for omitted arrays). */
+export type ModelInfoValue = string | number | boolean | null | ModelInfoValue[];
+
+/** One model's /api/show, for the detail drawer: passed through as Ollama gives it. */
+export const ModelDetail = Closed({
+  name: str,
+  license: Nullable(str),
+  modelfile: Nullable(str),
+  /** Ollama's parameter lines (`stop "<|eot|>"`, `temperature 0.7`, …), one per line. */
+  parameters: Nullable(str),
+  template: Nullable(str),
+  system: Nullable(str),
+  details: Closed({
+    parent_model: Nullable(str),
+    format: Nullable(str),
+    family: Nullable(str),
+    families: Type.Array(str),
+    parameter_size: Nullable(str),
+    quantization_level: Nullable(str),
+  }),
+  model_info: Type.Unsafe<Record<string, ModelInfoValue>>({
+    type: 'object',
+    additionalProperties: true,
+    description: 'GGUF metadata keys (general.architecture, <arch>.context_length, …) as Ollama gives them',
+  }),
+  capabilities: Type.Array(str),
+  modified_at: Nullable(int),
+});
+export type ModelDetail = Static<typeof ModelDetail>;
+
+export const ModelActionBody = Type.Object({ model: ModelName }, { additionalProperties: false });
+export type ModelActionBody = Static<typeof ModelActionBody>;
+
+export const CopyActionBody = Type.Object(
+  { source: ModelName, destination: ModelName },
+  { additionalProperties: false }
+);
+export type CopyActionBody = Static<typeof CopyActionBody>;
+
+export const PullActionBody = Type.Object(
+  {
+    model: ModelName,
+    /** Allow a registry over plain HTTP or with an unverified certificate (Ollama's `insecure`). */
+    insecure: Type.Optional(bool),
+  },
+  { additionalProperties: false }
+);
+export type PullActionBody = Static<typeof PullActionBody>;
+
+/** What load, unload, copy and delete answer once Ollama has done it. */
+export const ModelActionResult = Closed({
+  action: StringEnum(MODEL_ACTIONS),
+  /** The model acted on (for copy: the new name). */
+  model: str,
+  /** For copy: the model copied; otherwise null. */
+  source: Nullable(str),
+  /** The stored message of the request the sidecar sent through its proxy (also in x-ollama-lens-id). */
+  message_id: Nullable(str),
+});
+export type ModelActionResult = Static<typeof ModelActionResult>;
+
+/** The statuses an action route answers besides 200 (403: no or wrong actions token, or actions disabled). */
+export const ACTION_ERROR_RESPONSES = {
+  ...ERROR_RESPONSES,
+  403: ErrorBody,
+  404: ErrorBody,
+  500: ErrorBody,
+  502: ErrorBody,
+} as const;
+
+/** The pull's body: Ollama's NDJSON progress lines (models.ts PullProgressLine), streamed as they come. */
+export const PullStream = Type.Unsafe<unknown>({
+  type: 'string',
+  description: 'application/x-ndjson: Ollama progress lines {status, digest?, total?, completed?} or {error}',
+});
+
+export const PlaygroundMessage = Type.Object(
+  {
+    role: StringEnum(PLAYGROUND_ROLES),
+    content: Type.String({ maxLength: PLAYGROUND_LIMITS.contentChars }),
+  },
+  { additionalProperties: false }
+);
+export type PlaygroundMessage = Static<typeof PlaygroundMessage>;
+
+/** The options the playground offers (Ollama's names and meaning). */
+export const PlaygroundOptions = Type.Object(
+  {
+    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** -1: until the model stops; -2: until the context is full. */
+    num_predict: Type.Optional(Type.Integer({ minimum: -2, maximum: 1_000_000 })),
+    num_ctx: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    seed: Type.Optional(Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647 })),
+  },
+  { additionalProperties: false }
+);
+export type PlaygroundOptions = Static<typeof PlaygroundOptions>;
+
+export const PlaygroundChatBody = Type.Object(
+  {
+    model: ModelName,
+    messages: Type.Array(PlaygroundMessage, { minItems: 1, maxItems: PLAYGROUND_LIMITS.messages }),
+    /** Sent as the first message with role `system`. */
+    system: Type.Optional(Type.String({ maxLength: PLAYGROUND_LIMITS.contentChars })),
+    options: Type.Optional(PlaygroundOptions),
+  },
+  { additionalProperties: false }
+);
+export type PlaygroundChatBody = Static<typeof PlaygroundChatBody>;
+
+/** The playground's body: Ollama's /api/chat NDJSON lines (models.ts ChatStreamLine), streamed as they come. */
+export const ChatStream = Type.Unsafe<unknown>({
+  type: 'string',
+  description: 'application/x-ndjson: Ollama /api/chat chunks, the last with done: true, or an {error} line',
 });
