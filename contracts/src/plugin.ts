@@ -14,9 +14,20 @@ export const OVERVIEW_DASHBOARD_UID = 'ollamalens-overview';
 
 /** The route (plugin.json `routes[].path`) through which Grafana's server reaches the sidecar with its token. */
 export const PROXY_ROUTE = 'sidecar';
+/**
+ * The messages data source's route for the model actions and preferences: Grafana lets only org Admins
+ * through it (`reqRole`) and adds the sidecar's actions token (ACTIONS_TOKEN_HEADER in models.ts) beside
+ * the read token, so a Viewer's request never carries it.
+ */
+export const ACTIONS_PROXY_ROUTE = 'sidecar-actions';
 
 /** The app's pages, below APP_BASE_URL (plugin.json `includes[].path` of type page). */
-export const APP_ROUTES = { overview: 'overview', explorer: 'explorer' } as const;
+export const APP_ROUTES = {
+  overview: 'overview',
+  explorer: 'explorer',
+  models: 'models',
+  playground: 'playground',
+} as const;
 export type AppRoute = (typeof APP_ROUTES)[keyof typeof APP_ROUTES];
 
 export const APP_BASE_URL = `/a/${APP_ID}`;

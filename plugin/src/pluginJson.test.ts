@@ -6,6 +6,7 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  ACTIONS_PROXY_ROUTE,
   APP_BASE_URL,
   APP_ID,
   APP_ROUTES,
@@ -30,7 +31,12 @@ interface PluginJson {
   name: string;
   info: { version: string; updated: string; logos: { small: string; large: string } };
   includes?: Array<{ type: string; path?: string; name?: string; addToNav?: boolean; defaultNav?: boolean }>;
-  routes?: Array<{ path: string; url?: string; headers?: Array<{ name: string; content: string }> }>;
+  routes?: Array<{
+    path: string;
+    url?: string;
+    reqRole?: string;
+    headers?: Array<{ name: string; content: string }>;
+  }>;
   dependencies: { grafanaDependency: string };
   metrics?: boolean;
 }
@@ -41,6 +47,16 @@ const SIDECAR_ROUTE = {
   path: PROXY_ROUTE,
   url: '{{ .JsonData.url }}',
   headers: [{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' }],
+};
+// Model actions: Grafana lets only org Admins through, adding the sidecar's actions token beside the read token.
+const ACTIONS_ROUTE = {
+  path: ACTIONS_PROXY_ROUTE,
+  reqRole: 'Admin',
+  url: '{{ .JsonData.url }}',
+  headers: [
+    { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' },
+    { name: 'x-ollama-lens-actions-token', content: '{{ .SecureJsonData.actionsToken }}' },
+  ],
 };
 
 describe.each([
@@ -72,6 +88,8 @@ describe.each([
     expect(pages).toEqual([
       ['Overview', `${prefix}/${APP_ROUTES.overview}`, true],
       ['Explorer', `${prefix}/${APP_ROUTES.explorer}`, false],
+      ['Models', `${prefix}/${APP_ROUTES.models}`, false],
+      ['Playground', `${prefix}/${APP_ROUTES.playground}`, false],
     ]);
   });
 
@@ -82,8 +100,8 @@ describe.each([
     expect(dashboard.uid).toBe(OVERVIEW_DASHBOARD_UID);
   });
 
-  it('reach the sidecar only through a server-side route with the secret token', () => {
-    expect(ds.routes).toEqual([SIDECAR_ROUTE]);
+  it('reach the sidecar only through server-side routes with the secret tokens, actions for Admins only', () => {
+    expect(ds.routes).toEqual([SIDECAR_ROUTE, ACTIONS_ROUTE]);
     expect(app.routes).toEqual([SIDECAR_ROUTE]);
   });
 

@@ -53,6 +53,8 @@ export const QUERY_FILTER_FIELDS = {
   model: 'models',
   status: 'statuses',
   category: 'categories',
+  host: 'hosts',
+  origin: 'origins',
   user: 'user',
   session: 'session',
   endpoint: 'endpoint',
@@ -106,6 +108,8 @@ export interface MessagesDataSourceOptions extends DataSourceJsonData {
 export interface MessagesSecureJsonData {
   /** The sidecar's OLLAMA_LENS_ADMIN_TOKEN. */
   token?: string;
+  /** The sidecar's OLLAMA_LENS_ACTIONS_TOKEN, sent only on the Admin-only `sidecar-actions` route. */
+  actionsToken?: string;
 }
 
 /** Variable queries: what metricFindQuery lists. */

@@ -4,8 +4,12 @@ import { Field, FieldSet, Input, SecretInput, Text } from '@grafana/ui';
 import type { MessagesDataSourceOptions, MessagesSecureJsonData } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<MessagesDataSourceOptions, MessagesSecureJsonData>;
+type SecretKey = keyof MessagesSecureJsonData;
 
-/** Sidecar URL (jsonData) and token (secureJsonData: write-only, Grafana never sends it back to the browser). */
+/**
+ * Sidecar URL (jsonData) and the two tokens (secureJsonData: write-only, Grafana never sends them back to the
+ * browser). Only Grafana Admins can edit a data source, so only they can set the actions token.
+ */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields } = options;
   const secureJsonData = options.secureJsonData ?? {};
@@ -13,21 +17,21 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const onUrlChange = (event: ChangeEvent<HTMLInputElement>) => {
     onOptionsChange({ ...options, jsonData: { ...jsonData, url: event.target.value.trim() } });
   };
-  const onTokenChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: event.target.value } });
+  const onSecretChange = (key: SecretKey) => (event: ChangeEvent<HTMLInputElement>) => {
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: event.target.value } });
   };
-  const onTokenReset = () => {
+  const onSecretReset = (key: SecretKey) => () => {
     onOptionsChange({
       ...options,
-      secureJsonFields: { ...secureJsonFields, token: false },
-      secureJsonData: { ...secureJsonData, token: '' },
+      secureJsonFields: { ...secureJsonFields, [key]: false },
+      secureJsonData: { ...secureJsonData, [key]: '' },
     });
   };
 
   return (
     <FieldSet label="Ollama Lens sidecar">
       <Text element="p" color="secondary">
-        Grafana&apos;s server calls the sidecar&apos;s analytics API; the token stays on the server and never reaches
+        Grafana&apos;s server calls the sidecar&apos;s analytics API; the tokens stay on the server and never reach
         browsers.
       </Text>
       <Field
@@ -55,8 +59,23 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           value={secureJsonData.token ?? ''}
           placeholder="admin token"
           width={50}
-          onReset={onTokenReset}
-          onChange={onTokenChange}
+          onReset={onSecretReset('token')}
+          onChange={onSecretChange('token')}
+        />
+      </Field>
+      <Field
+        label="Actions token"
+        description="The sidecar's OLLAMA_LENS_ACTIONS_TOKEN: lets Grafana org Admins load, unload, copy, delete and pull models from the Models page. Leave empty to keep the page read-only for everyone."
+      >
+        <SecretInput
+          id="config-editor-actions-token"
+          aria-label="Actions token"
+          isConfigured={Boolean(secureJsonFields?.actionsToken)}
+          value={secureJsonData.actionsToken ?? ''}
+          placeholder="actions token"
+          width={50}
+          onReset={onSecretReset('actionsToken')}
+          onChange={onSecretChange('actionsToken')}
         />
       </Field>
     </FieldSet>

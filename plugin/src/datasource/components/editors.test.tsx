@@ -50,6 +50,19 @@ describe('ConfigEditor', () => {
     expect(changes[0].secureJsonFields).toEqual({ token: false });
     expect(changes[0].secureJsonData).toEqual({ token: '' });
   });
+
+  it('writes the actions token only to secureJsonData and resets it on its own', () => {
+    const changes: Array<DataSourceSettings<MessagesDataSourceOptions, MessagesSecureJsonData>> = [];
+    render(
+      <ConfigEditor options={settings({ token: true, actionsToken: true })} onOptionsChange={(o) => changes.push(o)} />
+    );
+    fireEvent.click(screen.getAllByText('Reset')[1]);
+    expect(changes[0].secureJsonFields).toEqual({ token: true, actionsToken: false });
+    expect(changes[0].secureJsonData).toEqual({ actionsToken: '' });
+    fireEvent.change(screen.getByLabelText('Actions token'), { target: { value: 'act' } });
+    expect(changes[1].secureJsonData).toEqual({ actionsToken: 'act' });
+    expect(JSON.stringify(changes[1].jsonData)).not.toContain('act');
+  });
 });
 
 describe('QueryEditor', () => {
