@@ -25,7 +25,7 @@ export const BOUNDS = {
 /** Free text: a search term (`q`, over prompt and response) or one exact value. */
 export const TEXT_FILTER_KEYS = ['q', 'user', 'session', 'endpoint'] as const;
 /** Lists: repeatable (`model=a&model=b`) and comma-separable (`model=a,b`); any listed value matches. */
-export const LIST_FILTER_KEYS = ['model', 'status', 'category'] as const;
+export const LIST_FILTER_KEYS = ['model', 'status', 'category', 'host', 'origin'] as const;
 /** The time window in epoch ms: `from` inclusive, `to` exclusive. */
 export const TIME_FILTER_KEYS = ['from', 'to'] as const;
 

@@ -46,6 +46,7 @@ import {
   type ResponseInfo,
 } from './record';
 import { EVENT_TYPES, EVENTS_LIMIT, type EventDetail } from './events';
+import { ORIGINS } from './origin';
 import { STATUS_LEVELS, STATUS_SOURCES } from './status';
 import {
   FAVOURITES_MAX,
@@ -122,6 +123,8 @@ const FILTER_PROPERTIES = {
   user: Type.Optional(Type.String({ maxLength: 500 })),
   session: Type.Optional(Type.String({ maxLength: 500 })),
   category: Type.Optional(List),
+  host: Type.Optional(List),
+  origin: Type.Optional(List),
   endpoint: Type.Optional(Type.String({ maxLength: 200 })),
   from: Type.Optional(EpochMs('epoch ms, inclusive')),
   to: Type.Optional(EpochMs('epoch ms, exclusive; beyond now + 1 day it means now + 1 day')),
@@ -220,6 +223,10 @@ const summaryProperties = {
   cost: Nullable(num),
   error_type: NullableEnum(ERROR_TYPES),
   error_message: Nullable(str),
+  /** The sidecar that measured it (its --instance name); null on messages stored before schema 6. */
+  host: Nullable(str),
+  /** Set when the product itself sent the request (the playground); null for applications' requests. */
+  origin: NullableEnum(ORIGINS),
 };
 
 /** One row of the Explorer table. */
@@ -404,13 +411,15 @@ export type SearchResult = Static<typeof SearchResult>;
 export const SearchResults = Closed({ results: Type.Array(SearchResult) });
 export type SearchResults = Static<typeof SearchResults>;
 
-/** A value of a Grafana variable (model, user, category) with its message count. */
+/** A value of a Grafana variable (model, user, category, host) with its message count. */
 export const NamedCount = Closed({ name: str, messages: int });
 export type NamedCount = Static<typeof NamedCount>;
 
 export const ModelList = Closed({ models: Type.Array(NamedCount) });
 export const UserList = Closed({ users: Type.Array(NamedCount) });
 export const CategoryList = Closed({ categories: Type.Array(NamedCount) });
+/** The sidecars (their --instance names) that wrote messages to the store. */
+export const HostList = Closed({ hosts: Type.Array(NamedCount) });
 
 export const CurrentStats = Closed({
   total_requests: int,

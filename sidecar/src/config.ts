@@ -2,6 +2,7 @@
  * The sidecar's configuration: one table of options, read from environment variables and CLI flags
  * (flags win), validated at start. The same table prints `--help` and the README's config table.
  */
+import os from 'node:os';
 
 export type PriceTable = Record<string, { input: number; output: number }>;
 
@@ -13,6 +14,11 @@ export interface Config {
   /** 0 = the admin endpoints (/metrics, /healthz, /analytics/…) share the proxy port. */
   adminPort: number;
   adminToken?: string;
+  /**
+   * Second secret for the model actions and the preferences (header x-ollama-lens-actions-token, beside
+   * the read token); empty = those routes answer 403.
+   */
+  actionsToken: string;
   corsOrigins: string[];
   userHeader: string;
   sessionHeader: string;
@@ -40,6 +46,8 @@ export interface Config {
   ollamaNumParallel: number;
   // store
   dbPath: string;
+  /** This sidecar's name in the store's `host` field (default: the hostname). */
+  instance: string;
   storeEnabled: boolean;
   captureContent: boolean;
   redact: boolean;
@@ -97,6 +105,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'adminHost', env: 'OLLAMA_LENS_ADMIN_HOST', flag: '--admin-host', kind: 'string', default: '', help: 'Address of the separate admin listener (default: same as --host).' },
   { key: 'adminPort', env: 'OLLAMA_LENS_ADMIN_PORT', flag: '--admin-port', kind: 'int', default: '0', help: 'Separate port for /metrics, /healthz, /readyz and /analytics; 0 serves them on the proxy port.', min: 0 },
   { key: 'adminToken', env: 'OLLAMA_LENS_ADMIN_TOKEN', flag: '--admin-token', kind: 'string', default: '', help: 'Bearer token for the admin endpoints; required when they listen beyond loopback.' },
+  { key: 'actionsToken', env: 'OLLAMA_LENS_ACTIONS_TOKEN', flag: '--actions-token', kind: 'string', default: '', help: 'Token for the model actions (load, unload, copy, delete, pull) and the favourites, sent in the x-ollama-lens-actions-token header beside the read token; Grafana adds it only for Admins. Empty: actions disabled (403).' },
   { key: 'corsOrigins', env: 'OLLAMA_LENS_CORS_ORIGINS', flag: '--cors-origins', kind: 'list', default: '', help: 'Comma-separated origins allowed to call the analytics API from a browser (off by default).' },
   { key: 'userHeader', env: 'OLLAMA_LENS_USER_HEADER', flag: '--user-header', kind: 'string', default: 'x-user-id', help: 'Request header that names the user.' },
   { key: 'sessionHeader', env: 'OLLAMA_LENS_SESSION_HEADER', flag: '--session-header', kind: 'string', default: 'x-session-id', help: 'Request header that names the session.' },
@@ -119,6 +128,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'ioreg', env: 'OLLAMA_LENS_IOREG', flag: '--ioreg', kind: 'string', default: 'ioreg', help: 'ioreg command used for Apple Silicon GPU metrics on macOS (skipped when absent; empty turns it off).' },
   { key: 'ollamaNumParallel', env: 'OLLAMA_LENS_OLLAMA_NUM_PARALLEL', flag: '--ollama-num-parallel', kind: 'int', default: '1', help: 'OLLAMA_NUM_PARALLEL of the Ollama behind the proxy (requests it runs at once per model); in-flight requests beyond it count in ollama_request_queue_depth.', min: 1 },
   { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'SQLite file of the message store.' },
+  { key: 'instance', env: 'OLLAMA_LENS_INSTANCE', flag: '--instance', kind: 'string', default: '', help: 'This sidecar\'s name in each stored message (`host`), so several sidecars sharing one store can be told apart (default: the machine\'s hostname).' },
   { key: 'storeEnabled', env: 'OLLAMA_LENS_STORE', flag: '--store', kind: 'bool', default: 'true', help: 'Keep messages in the SQLite store (false: metrics only).' },
   { key: 'captureContent', env: 'OLLAMA_LENS_CAPTURE_CONTENT', flag: '--capture-content', kind: 'bool', default: 'true', help: 'Store prompt and response text (false: metadata only).' },
   { key: 'redact', env: 'OLLAMA_LENS_REDACT', flag: '--redact', kind: 'bool', default: 'false', help: 'Redact API keys, emails and card numbers before anything is stored.' },
@@ -263,6 +273,7 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
   }
   const config = values as unknown as Config;
   if (!config.adminHost) config.adminHost = config.host;
+  if (!config.instance) config.instance = os.hostname();
   if (!config.adminToken) delete config.adminToken;
   config.userHeader = config.userHeader.toLowerCase();
   config.sessionHeader = config.sessionHeader.toLowerCase();
@@ -306,6 +317,11 @@ export function loadConfig(argv: readonly string[] = [], env: NodeJS.ProcessEnv 
         'set OLLAMA_LENS_ADMIN_TOKEN (or --admin-token), or bind them to 127.0.0.1 with --admin-host/--admin-port'
     );
   }
+  // The actions token is what separates acting from looking: equal to the read token, it would separate nothing.
+  if (config.actionsToken && config.actionsToken === config.adminToken)
+    throw new ConfigError(
+      '--actions-token must differ from --admin-token (the read token would then allow every action)'
+    );
   return config;
 }
 

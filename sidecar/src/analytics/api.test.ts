@@ -21,6 +21,8 @@ const SUMMARY_KEYS = [
   'cost',
   'error_type',
   'error_message',
+  'host',
+  'origin',
 ].sort();
 const MESSAGE_KEYS = [
   ...SUMMARY_KEYS,

@@ -2,6 +2,7 @@ import {
   BOUNDS,
   CATEGORIES,
   LIST_FILTER_KEYS,
+  ORIGINS,
   RANGE_FILTER_KEYS,
   REQUEST_STATUSES,
   TEXT_FILTER_KEYS,
@@ -92,6 +93,7 @@ export function parseFilters(q: MessageFilters): MessageFilters {
   }
   checkAllowed('status', f.status, REQUEST_STATUSES);
   checkAllowed('category', f.category, CATEGORIES);
+  checkAllowed('origin', f.origin, ORIGINS);
   for (const k of [...TIME_FILTER_KEYS, ...RANGE_FILTER_KEYS]) {
     const v = q[k];
     if (v === undefined) continue;

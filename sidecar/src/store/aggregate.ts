@@ -480,8 +480,8 @@ function readSample(
     return { rows, complete: false, matched };
   }
   const where = buildWhere(windowed);
-  if (f.user !== undefined || f.session !== undefined) {
-    // A user or session filter reads its own index (that user's or session's rows only), newest first.
+  if (f.user !== undefined || f.session !== undefined || (f.host?.length ?? 0) > 0) {
+    // A user, session or host filter reads its own index (those rows only), newest first.
     const rows = store
       .prepare(`SELECT ${columns} FROM messages m ${where.sql} ORDER BY m.started_at DESC LIMIT ?`)
       .all(...where.params, limit) as SampleRow[];
@@ -498,9 +498,10 @@ function readSample(
   // how rare a match is. Not counted (matched null) when the window holds more.
   const inWindow = buildWhere({ from: w.from, to: w.to });
   const rest = buildWhere({ ...windowed, from: undefined, to: undefined });
+  const filtered = `${f.endpoint !== undefined ? ', m.endpoint' : ''}${f.origin?.length ? ', m.origin' : ''}`;
   const rows = store
     .prepare(
-      `SELECT ${columns} FROM (SELECT ${SAMPLE_COLUMNS}${f.endpoint !== undefined ? ', m.endpoint' : ''} ` +
+      `SELECT ${columns} FROM (SELECT ${SAMPLE_COLUMNS}${filtered} ` +
         `FROM messages m INDEXED BY messages_window ${inWindow.sql} ` +
         `ORDER BY m.started_at DESC LIMIT ?) m ${rest.sql}`
     )

@@ -7,7 +7,7 @@
  * without a migration (or the other way round) fails.
  */
 import type { ApiFlavor, Endpoint, ErrorType, RequestStatus, TokenSource } from '../tap/record';
-import type { Category } from '@ollama-lens/contracts';
+import type { Category, Origin } from '@ollama-lens/contracts';
 
 type SqlType = 'INTEGER' | 'REAL' | 'TEXT';
 type Table = 'messages' | 'message_content';
@@ -107,6 +107,10 @@ export const COLUMNS = {
   /** The cost's two parts (schema 5; null on older rows and without prices). */
   input_cost: real(),
   output_cost: real(),
+  /** The sidecar that measured the message (--instance): several may share one store (schema 6). */
+  host: text()(summary),
+  /** Set when the product itself sent the request (contracts/src/origin.ts), e.g. the playground (schema 6). */
+  origin: text<Origin>()(summary),
 
   prompt_preview: text()({ table: 'message_content', reader: 'summary' }),
   /** JSON text of the prompt and response as recorded (tap/record.ts PromptInfo, ResponseInfo). */

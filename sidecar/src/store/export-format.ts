@@ -28,6 +28,8 @@ export const CSV_COLUMNS = [
   'output_cost',
   'error_type',
   'error_message',
+  'host',
+  'origin',
   'prompt',
   'response',
 ] as const;
@@ -63,6 +65,8 @@ function csvRecord(r: ExportRow): (string | number | null)[] {
     output_cost: m.output_cost,
     error_type: m.error_type,
     error_message: m.error_message,
+    host: m.host,
+    origin: m.origin,
     prompt: r.prompt_text,
     response: r.response_text,
   };

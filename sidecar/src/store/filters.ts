@@ -126,6 +126,8 @@ export function buildWhere(
   oneOf('m.model', modelFilterValues(f.model));
   oneOf('m.status', f.status);
   oneOf('m.category', f.category);
+  oneOf('m.host', f.host);
+  oneOf('m.origin', f.origin);
   eq('m.user', f.user);
   eq('m.session', f.session);
   eq('m.endpoint', f.endpoint);

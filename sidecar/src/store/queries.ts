@@ -219,7 +219,7 @@ export function search(store: MessageStore, filters: MessageFilters, limit: numb
   }));
 }
 
-export type ValueDimension = 'model' | 'user' | 'category';
+export type ValueDimension = 'model' | 'user' | 'category' | 'host';
 
 /** Distinct values with their message counts (for Grafana variables), most used first. */
 export function values(
@@ -249,6 +249,8 @@ function valuesFromRollups(
   filters: MessageFilters,
   limit: number
 ): NamedCount[] | undefined {
+  // No rollup is kept per host: its values come from the messages (their host index).
+  if (dim === 'host') return undefined;
   if (!rollupCompatible(filters) || (dim === 'user' && hasDimFilter(filters))) return undefined;
   const w = { from: filters.from ?? 0, to: filters.to ?? END_OF_TIME };
   if (w.from >= w.to) return [];

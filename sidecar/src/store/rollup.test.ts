@@ -324,7 +324,7 @@ test('a version-1 store migrates in place: its messages stay, its rollups are ba
     db.exec(MIGRATIONS[0]);
     db.pragma('user_version = 1');
     // The columns a version-1 file has (later migrations added the rest).
-    const later = ['requested_model', 'input_cost', 'output_cost'];
+    const later = ['requested_model', 'input_cost', 'output_cost', 'host', 'origin'];
     const v1 = MESSAGE_COLUMNS.filter((c) => !later.includes(c));
     const cols = v1.map((c) => (c === 'user' ? '"user"' : c));
     const insert = db.prepare(

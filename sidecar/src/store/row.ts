@@ -42,6 +42,8 @@ export interface PreparedRow {
 export interface RowOptions {
   captureContent: boolean;
   redactor?: Redactor;
+  /** This sidecar's instance name (--instance), stored with each message; absent: null. */
+  host?: string;
 }
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -265,6 +267,8 @@ export function prepareRow(r: MeasurementRecord, opts: RowOptions): PreparedRow 
     requested_model: text(r.requested_model),
     input_cost: n(r.input_cost),
     output_cost: n(r.output_cost),
+    host: opts.host ?? null,
+    origin: n(r.origin),
   };
   if (mapper && mapper.count > 0) values.redacted = 1;
   const message = MESSAGE_COLUMNS.map((c) => values[c]);
@@ -313,6 +317,8 @@ export function toSummary(r: SummaryRow): MessageSummary {
     cost: r.cost,
     error_type: r.error_type,
     error_message: r.error_message,
+    host: r.host,
+    origin: r.origin,
   };
 }
 
@@ -338,6 +344,8 @@ export function toMessage(r: MessageRow, c: ContentRow | undefined): Message {
     cost: r.cost,
     error_type: r.error_type,
     error_message: r.error_message,
+    host: r.host,
+    origin: r.origin,
     method: r.method,
     path: r.path,
     flavor: r.flavor,

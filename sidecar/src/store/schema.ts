@@ -141,6 +141,10 @@ export const MIGRATIONS: readonly string[] = [
   EVENTS_MIGRATION,
   // 5: the cost's two parts, the prompt's and the answer's (older rows keep only their total).
   'ALTER TABLE messages ADD COLUMN input_cost REAL; ALTER TABLE messages ADD COLUMN output_cost REAL;',
+  // 6: which sidecar measured a message (several can share a store) and whether the product sent it
+  // (the playground). Older rows have neither: null host, null origin (an application's request).
+  'ALTER TABLE messages ADD COLUMN host TEXT; ALTER TABLE messages ADD COLUMN origin TEXT;' +
+    ' CREATE INDEX messages_by_host ON messages (host, started_at);',
 ];
 
 /**

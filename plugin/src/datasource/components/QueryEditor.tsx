@@ -188,6 +188,10 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             {textInput('endpoint', 'Endpoint', '/api/chat')}
           </InlineFieldRow>
           <InlineFieldRow>
+            {textInput('hosts', 'Servers', 'sidecar instance names, $host')}
+            {textInput('origins', 'Origin', 'playground')}
+          </InlineFieldRow>
+          <InlineFieldRow>
             {boundInput('min_input_tokens', 'Min in tokens')}
             {boundInput('max_input_tokens', 'Max in tokens')}
             {boundInput('min_output_tokens', 'Min out tokens')}

@@ -3,6 +3,7 @@ import {
   CategoryList,
   ERROR_RESPONSES,
   FilterQuery,
+  HostList,
   ModelList,
   UserList,
 } from '@ollama-lens/contracts/schemas';
@@ -10,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AnalyticsContext } from '../plugin';
 import { parseFilters } from '../params';
 
-/** Values for Grafana variables: models, users, categories, each with its message count. */
+/** Values for Grafana variables: models, users, categories, hosts, each with its message count. */
 export function registerValueRoutes(app: FastifyInstance, ctx: AnalyticsContext): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.get(
@@ -27,5 +28,10 @@ export function registerValueRoutes(app: FastifyInstance, ctx: AnalyticsContext)
     '/analytics/categories',
     { schema: { querystring: FilterQuery, response: { 200: CategoryList, ...ERROR_RESPONSES } } },
     async (req) => ({ categories: await ctx.query('values', 'category', parseFilters(req.query)) })
+  );
+  typed.get(
+    '/analytics/hosts',
+    { schema: { querystring: FilterQuery, response: { 200: HostList, ...ERROR_RESPONSES } } },
+    async (req) => ({ hosts: await ctx.query('values', 'host', parseFilters(req.query)) })
   );
 }

@@ -17,6 +17,8 @@ export interface WriterInit {
   redactPatterns: string[];
   retentionDays: number;
   maxDbMb: number;
+  /** This sidecar's instance name, stored as each message's host. */
+  host: string;
   /** How often the thread reports its counters while busy (ms). */
   statsIntervalMs: number;
 }

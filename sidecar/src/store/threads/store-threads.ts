@@ -37,6 +37,7 @@ export class StoreThreads {
         redactPatterns: config.redactPatterns,
         retentionDays: config.retentionDays,
         maxDbMb: config.maxDbMb,
+        host: config.instance,
       },
       memoryMb: config.workerMemoryMb,
       log,

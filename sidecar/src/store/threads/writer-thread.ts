@@ -33,6 +33,7 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
     // Off the proxy's thread a transaction may be large: fewer commits, same pauses (none).
     batchSize: 1000,
     captureContent: init.captureContent,
+    host: init.host,
     redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
     onError(err, dropped) {
       unlogged += dropped;
