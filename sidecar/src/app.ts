@@ -121,6 +121,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     inFlight,
     events,
     status,
+    proxyUrl: () => proxyUrl,
   };
   if (config.logRecords) tap.addSink(new LogSink(proxy.log));
   if (store) {

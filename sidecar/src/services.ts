@@ -42,4 +42,9 @@ export interface Services {
   events?: EventLog | null;
   /** The status line (null when there are no signals to read). */
   status?: StatusService | null;
+  /**
+   * The proxy listener's base URL once it listens: the sidecar's own requests to Ollama (the status line's
+   * phrasing, the model actions, the playground) go through it, so they are measured like any other.
+   */
+  proxyUrl?: () => string | undefined;
 }

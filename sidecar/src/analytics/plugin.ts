@@ -15,6 +15,7 @@ import { registerMessageRoutes } from './routes/messages';
 import { registerSearchRoutes } from './routes/search';
 import { registerStatsRoutes } from './routes/stats';
 import { registerValueRoutes } from './routes/values';
+import { registerModelRoutes } from '../models/plugin';
 
 /** What every route module receives. */
 export interface AnalyticsContext {
@@ -106,6 +107,8 @@ export async function analyticsPlugin(app: FastifyInstance, services: Services):
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerDataRoutes(app, ctx);
+  // The Models page and the Playground (their write routes also need the actions token).
+  await registerModelRoutes(app, ctx);
 
   // Anything else under /analytics is ours too: answer 404 here instead of forwarding it to Ollama.
   app.route({

@@ -10,6 +10,7 @@ import { getMessage, listMessages, search, values } from '../queries';
 import type { EventQuery } from '../events';
 import { statusWindows } from '../status-window';
 import { MessageStore } from '../store';
+import { modelUsage } from '../model-usage';
 import type { FromReader, QueryRequest, ReaderInit } from './protocol';
 import { toThreadError } from './thread-error';
 
@@ -27,6 +28,7 @@ export const READ_QUERIES = {
   events: (store: MessageStore, q: EventQuery) => store.events(q),
   statusWindows: (store: MessageStore, at: number, windowMinutes: number) =>
     statusWindows(store.db, at, windowMinutes),
+  modelUsage,
 };
 export type ReadQueries = typeof READ_QUERIES;
 

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { AnalyticsContext } from '../analytics/plugin';
+import { actionsAuth } from './actions-auth';
+import { registerModelActionRoutes } from './action-routes';
+import type { ModelsContext } from './context';
+import { OllamaModels } from './ollama-models';
+import { PreferencesFile, preferencesPath } from './preferences';
+import { registerPlaygroundRoutes } from './playground-routes';
+import { registerModelReadRoutes } from './read-routes';
+import { SelfProxy } from './self-proxy';
+
+/**
+ * The Models page's and the Playground's routes, inside the analytics API (its read-token check, error
+ * handler and 404 catch-all apply). The write routes live in a child scope of their own, whose hook
+ * also requires the actions token: the read token alone never reaches them.
+ */
+export async function registerModelRoutes(app: FastifyInstance, analytics: AnalyticsContext): Promise<void> {
+  const { services } = analytics;
+  const selfProxy = new SelfProxy(() => services.proxyUrl?.());
+  const ctx: ModelsContext = {
+    ...analytics,
+    ollama: new OllamaModels(services.upstream),
+    preferences: new PreferencesFile(preferencesPath(services.config.dbPath), (err) =>
+      app.log.warn({ err }, 'the model preferences file could not be read; starting from none')
+    ),
+    selfProxy,
+  };
+  app.addHook('onClose', async () => selfProxy.close());
+
+  registerModelReadRoutes(app, ctx);
+  registerPlaygroundRoutes(app, ctx);
+  await app.register(async (writes) => {
+    writes.addHook('onRequest', actionsAuth(services.config.actionsToken));
+    registerModelActionRoutes(writes, ctx);
+  });
+}
