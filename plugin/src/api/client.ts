@@ -104,6 +104,11 @@ export class SidecarClient {
     return this.list('categories', 'Categories');
   }
 
+  /** The sidecars (their --instance names) whose messages the store holds. */
+  hosts(): Promise<NamedCount[]> {
+    return this.list('hosts', 'Servers');
+  }
+
   /** Events (model loads, Ollama restarts, store drops…) in a time range, oldest first. */
   events(
     range: { from: number; to: number },
@@ -139,7 +144,7 @@ export class SidecarClient {
     return `${this.baseUrl}/analytics/export?${exportParams(filters, format).toString()}`;
   }
 
-  private list(kind: 'models' | 'users' | 'categories', what: string): Promise<NamedCount[]> {
+  private list(kind: 'models' | 'users' | 'categories' | 'hosts', what: string): Promise<NamedCount[]> {
     return this.get<Record<string, NamedCount[]>>(
       `/analytics/${kind}`,
       undefined,

@@ -30,6 +30,8 @@ export interface ExplorerFiltersState extends SceneObjectState, ExplorerFilterVa
   urlProblems: string[];
   modelOptions: string[];
   userOptions: string[];
+  /** The sidecars sharing the store: the Server filter shows when there is more than one. */
+  hostOptions: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export class ExplorerFilters extends SceneObjectBase<ExplorerFiltersState> {
   protected _urlSync = new SceneObjectUrlSyncConfig(this, { keys: URL_KEYS });
 
   constructor(state: Partial<ExplorerFiltersState> = {}) {
-    super({ ...emptyFilterValues(), urlProblems: [], modelOptions: [], userOptions: [], ...state });
+    super({ ...emptyFilterValues(), urlProblems: [], modelOptions: [], userOptions: [], hostOptions: [], ...state });
     this.addActivationHandler(() => {
       void this.loadOptions();
     });
@@ -98,6 +100,14 @@ export class ExplorerFilters extends SceneObjectBase<ExplorerFiltersState> {
     this.change((f) => setList(f, 'category', categories));
   }
 
+  setHosts(hosts: string[]) {
+    this.change((f) => setList(f, 'host', hosts));
+  }
+
+  setOrigins(origins: string[]) {
+    this.change((f) => setList(f, 'origin', origins));
+  }
+
   /** Donut click: filter by that category, or remove it when it is the only one selected. */
   toggleCategory(category: string) {
     const current = this.state.filters.category ?? [];
@@ -131,8 +141,12 @@ export class ExplorerFilters extends SceneObjectBase<ExplorerFiltersState> {
   private async loadOptions() {
     try {
       const { client } = messagesConnectionFor(this);
-      const [models, users] = await Promise.all([client.models(), client.users()]);
-      this.setState({ modelOptions: models.map((m) => m.name), userOptions: users.map((u) => u.name) });
+      const [models, users, hosts] = await Promise.all([client.models(), client.users(), client.hosts()]);
+      this.setState({
+        modelOptions: models.map((m) => m.name),
+        userOptions: users.map((u) => u.name),
+        hostOptions: hosts.map((h) => h.name),
+      });
     } catch {
       // The option lists are a convenience; the results area reports connection problems.
     }
@@ -145,6 +159,8 @@ function sameUrlState(a: ExplorerFilterValues, b: ExplorerFilterValues): boolean
 
 const STATUS_OPTIONS: Array<ComboboxOption<string>> = REQUEST_STATUSES.map((s) => ({ value: s, label: s }));
 const CATEGORY_OPTIONS: Array<ComboboxOption<string>> = CATEGORIES.map((c) => ({ value: c, label: c }));
+/** The status line's own requests are never stored, so only the playground is offered. */
+const ORIGIN_OPTIONS: Array<ComboboxOption<string>> = [{ value: 'playground', label: 'Playground' }];
 const RANGE_INPUTS: Array<{ key: RangeFilterKey; label: string }> = [
   { key: 'min_input_tokens', label: 'Min input tokens' },
   { key: 'max_input_tokens', label: 'Max input tokens' },
@@ -160,9 +176,11 @@ function withSelected(options: string[], selected: string[] | undefined): Array<
 }
 
 function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>) {
-  const { filters, modelOptions, userOptions } = model.useState();
+  const { filters, modelOptions, userOptions, hostOptions } = model.useState();
+  // One sidecar (the usual set-up) needs no server filter; several sharing a store do.
+  const showHosts = hostOptions.length > 1 || (filters.host?.length ?? 0) > 0;
   const styles = useStyles2(getStyles);
-  const rangeSet = RANGE_INPUTS.some(({ key }) => filters[key] !== undefined);
+  const rangeSet = RANGE_INPUTS.some(({ key }) => filters[key] !== undefined) || (filters.origin?.length ?? 0) > 0;
   const [advanced, setAdvanced] = useState(rangeSet);
   const [rangeError, setRangeError] = useState<string | undefined>();
 
@@ -226,6 +244,19 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
             onChange={(opts) => model.setCategories(opts.map((o) => o.value))}
           />
         </Field>
+        {showHosts && (
+          <Field label="Server" className={styles.field}>
+            <MultiCombobox<string>
+              id="ollamalens-filter-host"
+              options={withSelected(hostOptions, filters.host)}
+              value={filters.host ?? []}
+              placeholder="All servers"
+              width="auto"
+              minWidth={18}
+              onChange={(opts) => model.setHosts(opts.map((o) => o.value))}
+            />
+          </Field>
+        )}
         <Field label="User" className={styles.field}>
           <Input
             key={`user-${filters.user ?? ''}`}
@@ -277,6 +308,17 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
       )}
       {advanced && (
         <Stack direction="row" gap={1} wrap="wrap">
+          <Field label="Origin" className={styles.field}>
+            <MultiCombobox<string>
+              id="ollamalens-filter-origin"
+              options={ORIGIN_OPTIONS}
+              value={filters.origin ?? []}
+              placeholder="Any origin"
+              width="auto"
+              minWidth={16}
+              onChange={(opts) => model.setOrigins(opts.map((o) => o.value))}
+            />
+          </Field>
           {RANGE_INPUTS.map(({ key, label }) => (
             <Field
               key={key}

@@ -201,6 +201,8 @@ function Header({ message: m }: { message: Message }) {
     ['Category', m.category ?? DASH],
     ['Streamed', m.stream ? 'yes' : 'no'],
     ['Client', plainText([m.client_address, m.user_agent].filter(Boolean).join(' · ')) || DASH],
+    // Which sidecar measured it: several can share one store.
+    ...(m.host ? ([['Server', plainText(m.host) ?? DASH]] satisfies Array<[string, React.ReactNode]>) : []),
   ];
   return (
     <dl className={styles.header} aria-label="Message header">
@@ -210,6 +212,9 @@ function Header({ message: m }: { message: Message }) {
           <dd>{value}</dd>
         </div>
       ))}
+      {m.origin === 'playground' && (
+        <Badge color="purple" text="playground" icon="comment-alt" tooltip="Sent from the Playground page" />
+      )}
       {m.redacted && (
         <Badge color="orange" text="redacted" icon="eye-slash" tooltip="Secrets were redacted before storage" />
       )}
