@@ -25,6 +25,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation >/dev/null
 fi
 
+# PostgreSQL 15 (Debian's) for the PostgreSQL store's tests (testkit/postgres.ts runs initdb itself).
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  echo "setup: installing postgresql"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
 bash scripts/install-ollama.sh
 # Jaeger, the OTLP receiver of the OpenTelemetry tests: ~10 min of CPU once, then reused.
 bash scripts/install-jaeger.sh

@@ -49,7 +49,7 @@ export { HISTOGRAM_EDGES_MS };
 export const DAY_MS = 24 * 3600 * 1000;
 export const SCATTER_MAX = 500;
 /** Instants the scatter probes, spread evenly over the window (then thinned to SCATTER_MAX). */
-const SCATTER_PROBES = 2 * SCATTER_MAX;
+export const SCATTER_PROBES = 2 * SCATTER_MAX;
 export const BREAKDOWN_LIMIT = 50;
 /** The most buckets any time series has: a finer interval is widened to fit. */
 export const MAX_BUCKETS = 1000;
@@ -133,27 +133,27 @@ function bucketStarts(w: Window, intervalMs: number): number[] {
   return out;
 }
 
-function previousWindow(w: Window): Window {
+export function previousWindow(w: Window): Window {
   return { from: w.from - (w.to - w.from), to: w.from };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The measures every part is derived from, whichever way they were read.
 
-type Totals = Record<Measure, number>;
-const zeroTotals = (): Totals => Object.fromEntries(MEASURES.map((m) => [m, 0])) as Totals;
+export type Totals = Record<Measure, number>;
+export const zeroTotals = (): Totals => Object.fromEntries(MEASURES.map((m) => [m, 0])) as Totals;
 
 /** Measures per (model, category, status). */
-interface GroupRow {
+export interface GroupRow {
   model: string | null;
   category: string;
   status: string;
   t: Totals;
 }
 
-type UserRow = { user: string | null } & Record<BucketMeasure, number>;
+export type UserRow = { user: string | null } & Record<BucketMeasure, number>;
 
-interface SeriesCell {
+export interface SeriesCell {
   requests: number;
   errors: number;
   in_sum: number;
@@ -162,13 +162,13 @@ interface SeriesCell {
   sketch: Dense | null;
 }
 
-function total(rows: readonly GroupRow[]): Totals {
+export function total(rows: readonly GroupRow[]): Totals {
   const t = zeroTotals();
   for (const g of rows) for (const m of MEASURES) t[m] += g.t[m];
   return t;
 }
 
-const EMPTY_FIGURES: SummaryFigures = {
+export const EMPTY_FIGURES: SummaryFigures = {
   messages: 0,
   unique_users: 0,
   avg_input_tokens: null,
@@ -177,7 +177,7 @@ const EMPTY_FIGURES: SummaryFigures = {
   error_rate: null,
 };
 
-function figuresFrom(t: Totals, users: number): SummaryFigures {
+export function figuresFrom(t: Totals, users: number): SummaryFigures {
   if (t.messages === 0) return EMPTY_FIGURES;
   return {
     messages: t.messages,
@@ -192,7 +192,7 @@ function figuresFrom(t: Totals, users: number): SummaryFigures {
 const relChange = (cur: number | null, prev: number | null): number | null =>
   cur === null || prev === null || prev === 0 ? null : (cur - prev) / prev;
 
-function summaryFrom(current: SummaryFigures, previous: SummaryFigures): Summary {
+export function summaryFrom(current: SummaryFigures, previous: SummaryFigures): Summary {
   const change: SummaryChange = {
     messages: relChange(current.messages, previous.messages),
     unique_users: relChange(current.unique_users, previous.unique_users),
@@ -204,7 +204,7 @@ function summaryFrom(current: SummaryFigures, previous: SummaryFigures): Summary
   return { ...current, previous, change };
 }
 
-function bucketOfTotals(key: string | null, t: Record<BucketMeasure, number>): Bucket {
+export function bucketOfTotals(key: string | null, t: Record<BucketMeasure, number>): Bucket {
   return {
     key,
     messages: t.messages,
@@ -217,7 +217,7 @@ function bucketOfTotals(key: string | null, t: Record<BucketMeasure, number>): B
 }
 
 /** Folds the grouped rows into one dimension's buckets, most messages first (ties by key, nulls first). */
-function bucketsFrom(rows: readonly GroupRow[], dim: 'model' | 'category' | 'status'): Bucket[] {
+export function bucketsFrom(rows: readonly GroupRow[], dim: 'model' | 'category' | 'status'): Bucket[] {
   const byKey = new Map<string | null, GroupRow[]>();
   for (const g of rows) {
     const list = byKey.get(g[dim]);
@@ -227,27 +227,31 @@ function bucketsFrom(rows: readonly GroupRow[], dim: 'model' | 'category' | 'sta
   return topBuckets([...byKey.entries()].map(([key, gs]) => bucketOfTotals(key, total(gs))));
 }
 
-function topBuckets(buckets: Bucket[]): Bucket[] {
+export function topBuckets(buckets: Bucket[]): Bucket[] {
   buckets.sort((a, b) => b.messages - a.messages || compareKeys(a.key, b.key));
   return buckets.slice(0, BREAKDOWN_LIMIT);
 }
 
 /** SQLite's order for the keys: NULL first, then bytewise (BINARY collation of UTF-8). */
-function compareKeys(a: string | null, b: string | null): number {
+export function compareKeys(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function histogramFrom(t: Totals): HistogramBin[] {
+export function histogramFrom(t: Totals): HistogramBin[] {
   return Array.from({ length: BIN_COUNT }, (_, i) => ({
     le_ms: i < HISTOGRAM_EDGES_MS.length ? HISTOGRAM_EDGES_MS[i] : null,
     count: t[`h${i}` as Measure],
   }));
 }
 
-function seriesPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: number): TimeseriesPoint[] {
+export function seriesPoints(
+  cells: Map<number, SeriesCell>,
+  w: Window,
+  intervalMs: number
+): TimeseriesPoint[] {
   return bucketStarts(w, intervalMs).map((t) => {
     const c = cells.get(t);
     const [p50, p95, p99] = c?.sketch ? quantiles(c.sketch, [0.5, 0.95, 0.99]) : [null, null, null];
@@ -264,7 +268,7 @@ function seriesPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: num
   });
 }
 
-function historyPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: number): HistoryPoint[] {
+export function historyPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: number): HistoryPoint[] {
   return bucketStarts(w, intervalMs).map((t) => {
     const c = cells.get(t);
     const n = c?.requests ?? 0;
@@ -281,7 +285,7 @@ function historyPoints(cells: Map<number, SeriesCell>, w: Window, intervalMs: nu
 // ---------------------------------------------------------------------------------------------
 // Reading from the rollups (exact).
 
-const SERIES_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'dur_sum'] as const;
+export const SERIES_MEASURES = ['messages', 'errors', 'in_sum', 'out_sum', 'dur_sum'] as const;
 
 /** Per (model, category, status): the breakdowns' measures only, or every measure when asked. */
 function rollupGroups(store: MessageStore, f: MessageFilters, w: Window, all: boolean): GroupRow[] {
@@ -298,7 +302,7 @@ function rollupGroups(store: MessageStore, f: MessageFilters, w: Window, all: bo
   }));
 }
 
-function totalsOf(r: RolledRow, measures: readonly Measure[] = MEASURES): Totals {
+export function totalsOf(r: RolledRow, measures: readonly Measure[] = MEASURES): Totals {
   const t = zeroTotals();
   measures.forEach((m, i) => (t[m] = r.v[i]));
   return t;
@@ -352,10 +356,10 @@ function rollupUsers(store: MessageStore, w: Window): UserRow[] {
   );
 }
 
-const SCATTER_COLUMNS = 's.id, s.input_tokens, s.output_tokens, s.duration_ms, s.cost, s.model';
+export const SCATTER_COLUMNS = 's.id, s.input_tokens, s.output_tokens, s.duration_ms, s.cost, s.model';
 
 /** Evenly thins a list to at most SCATTER_MAX items (deterministic). */
-function thin<T>(xs: readonly T[]): T[] {
+export function thin<T>(xs: readonly T[]): T[] {
   if (xs.length <= SCATTER_MAX) return [...xs];
   const step = xs.length / SCATTER_MAX;
   return Array.from({ length: SCATTER_MAX }, (_, i) => xs[Math.floor(i * step)]);
@@ -407,7 +411,7 @@ function probeScatter(store: MessageStore, f: MessageFilters, w: Window): Scatte
 // ---------------------------------------------------------------------------------------------
 // Reading the newest matching messages (bounded) when the rollups cannot answer.
 
-interface SampleRow {
+export interface SampleRow {
   /** Only when asked for (the scatter). */
   id?: string;
   started_at: number;
@@ -421,7 +425,7 @@ interface SampleRow {
   duration_ms: number;
 }
 
-interface Sample {
+export interface Sample {
   /** Newest first. */
   rows: SampleRow[];
   /** Every match was read (fewer than the limit). */
@@ -431,7 +435,7 @@ interface Sample {
 }
 
 /** All in the covering window index (schema.ts messages_window), so a sample needs no row lookups. */
-const SAMPLE_COLUMNS =
+export const SAMPLE_COLUMNS =
   'm.started_at, m.model, m.category, m.status, m.user, m.input_tokens, m.output_tokens, m.cost, m.duration_ms';
 
 /**
@@ -515,14 +519,14 @@ function readSample(
 }
 
 /** Everything a sample can give, folded in one pass. */
-interface Folded {
+export interface Folded {
   groups: GroupRow[];
   users: UserRow[];
   uniqueUsers: number;
   series: Map<number, SeriesCell>;
 }
 
-function fold(rows: readonly SampleRow[], intervalMs: number | undefined, sketch: boolean): Folded {
+export function fold(rows: readonly SampleRow[], intervalMs: number | undefined, sketch: boolean): Folded {
   const groups = new Map<string, GroupRow>();
   const users = new Map<string | null, UserRow>();
   const series = new Map<number, SeriesCell>();
@@ -564,7 +568,7 @@ function fold(rows: readonly SampleRow[], intervalMs: number | undefined, sketch
   };
 }
 
-function sampleScatter(rows: readonly SampleRow[]): ScatterPoint[] {
+export function sampleScatter(rows: readonly SampleRow[]): ScatterPoint[] {
   // Oldest first, as the rollup path returns them.
   return thin([...rows].reverse()).map((r) => ({
     id: r.id as string,
@@ -586,7 +590,7 @@ export interface AggregationRequest {
   sampleLimit?: number;
 }
 
-function emptyAggregations(): Aggregations {
+export function emptyAggregations(): Aggregations {
   return {
     summary: summaryFrom(EMPTY_FIGURES, EMPTY_FIGURES),
     timeseries: [],

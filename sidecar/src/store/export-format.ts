@@ -3,7 +3,7 @@
  * thread (with the page's query), so a whole-store download never formats a row on the proxy's thread.
  */
 import { stringify } from 'csv-stringify/sync';
-import { exportPage, type ExportRow } from './queries';
+import { exportPage, type ExportPage, type ExportRow } from './queries';
 import type { MessageStore } from './store';
 import type { ExportFormat, MessageFilters, SortKey, SortOrder } from '@ollama-lens/contracts';
 
@@ -101,7 +101,11 @@ export function exportChunk(
   rowsBefore: number,
   pageSize = 500
 ): ExportChunk {
-  const page = exportPage(store, filters, sort, order, cursor, pageSize);
+  return formatExportPage(exportPage(store, filters, sort, order, cursor, pageSize), format, rowsBefore);
+}
+
+/** One export page as text in the given format (shared by the stores: the PostgreSQL one reads its own pages). */
+export function formatExportPage(page: ExportPage, format: ExportFormat, rowsBefore: number): ExportChunk {
   let text: string;
   if (format === 'csv') {
     text = stringify(page.rows.map(csvRecord), { header: rowsBefore === 0, columns: [...CSV_COLUMNS] });

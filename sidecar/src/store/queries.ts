@@ -52,7 +52,7 @@ export interface Page {
   next_cursor: string | null;
 }
 
-type KeyedRow = SummaryRow & { sort_key: string | number };
+export type KeyedRow = SummaryRow & { sort_key: string | number };
 
 /** One keyset page. Stable under inserts: the cursor is the last row's (sort key, seq). */
 export function listMessages(store: MessageStore, filters: MessageFilters, page: PageRequest): Page {
@@ -112,14 +112,7 @@ export function exportPage(
     `FROM messages m LEFT JOIN message_content c ON c.seq = m.seq ${where.sql} ORDER BY ${key} ${dir}, m.seq ${dir} LIMIT ?`;
   const raw = store.prepare(sql).all(...where.params, pageSize) as (MessageRow &
     ContentRow & { sort_key: string | number })[];
-  const rows = raw.map((r) => {
-    const message = toMessage(r, r);
-    return {
-      message,
-      prompt_text: message.prompt ? promptText(message.prompt) : null,
-      response_text: message.response ? responseText(message.response) : null,
-    };
-  });
+  const rows = raw.map(exportRowOf);
   const last = raw[raw.length - 1];
   return {
     rows,
@@ -144,6 +137,16 @@ export function* exportPages(
     if (page.rows.length > 0) yield page.rows;
     cursor = page.next_cursor;
   } while (cursor);
+}
+
+/** An export row from a row holding the message's columns and its content. */
+export function exportRowOf(r: MessageRow & ContentRow): ExportRow {
+  const message = toMessage(r, r);
+  return {
+    message,
+    prompt_text: message.prompt ? promptText(message.prompt) : null,
+    response_text: message.response ? responseText(message.response) : null,
+  };
 }
 
 export interface ExportRow {
@@ -182,9 +185,9 @@ export function getMessage(store: MessageStore, id: string): MessageDetail | und
 }
 
 /** What a search hit is made of. */
-const SEARCH_COLUMNS = ['id', 'started_at', 'model', 'user', 'status', 'prompt', 'response'] as const;
-type SearchRow = Values<(typeof SEARCH_COLUMNS)[number]>;
-const SEARCH_SELECT = selectList(SEARCH_COLUMNS);
+export const SEARCH_COLUMNS = ['id', 'started_at', 'model', 'user', 'status', 'prompt', 'response'] as const;
+export type SearchRow = Values<(typeof SEARCH_COLUMNS)[number]>;
+export const SEARCH_SELECT = selectList(SEARCH_COLUMNS);
 
 /**
  * Full-text hits with highlighted snippets, newest first. The FTS index is walked in rowid order
@@ -237,7 +240,7 @@ export function values(
 }
 
 /** Latest representable instant (JS Date's limit): "no upper bound" for a rollup read. */
-const END_OF_TIME = 8.64e15;
+export const END_OF_TIME = 8.64e15;
 
 /**
  * From the rollups when they hold the filters (a few rows per day instead of every message): model

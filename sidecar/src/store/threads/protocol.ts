@@ -25,6 +25,8 @@ export interface WriterInit {
 
 export interface ReaderInit {
   dbPath: string;
+  /** The query budget (ms): a PostgreSQL reader sets it as its statement_timeout. */
+  queryTimeoutMs?: number;
 }
 
 /** Commands the writer thread runs besides writing records (data management routes). */
@@ -85,7 +87,8 @@ export type QueryName = keyof ReadQueries;
 type Tail<T extends readonly unknown[]> = T extends readonly [unknown, ...infer R] ? R : never;
 /** A query's arguments after the store (which the reader thread supplies). */
 export type QueryArgs<K extends QueryName> = Tail<Parameters<ReadQueries[K]>>;
-export type QueryResult<K extends QueryName> = ReturnType<ReadQueries[K]>;
+/** What a query answers (awaited: a backend's queries may be asynchronous). */
+export type QueryResult<K extends QueryName> = Awaited<ReturnType<ReadQueries[K]>>;
 
 export interface QueryRequest {
   id: number;

@@ -174,7 +174,7 @@ export class ReaderPool {
   private spawn(): void {
     const worker = spawnThread(
       'reader',
-      { dbPath: this.opts.dbPath },
+      { dbPath: this.opts.dbPath, queryTimeoutMs: this.opts.timeoutMs },
       { maxOldGenerationSizeMb: this.opts.memoryMb }
     );
     const reader: Reader = { worker, ready: false, task: null };

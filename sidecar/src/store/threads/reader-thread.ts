@@ -9,6 +9,8 @@ import { exportChunk } from '../export-format';
 import { getMessage, listMessages, search, values } from '../queries';
 import type { EventQuery } from '../events';
 import { statusWindows } from '../status-window';
+import { pgReaderMain } from '../postgres/reader-main';
+import { isPostgresUrl } from '../postgres/url';
 import { MessageStore } from '../store';
 import { modelUsage } from '../model-usage';
 import type { FromReader, QueryRequest, ReaderInit } from './protocol';
@@ -45,16 +47,23 @@ function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
   }
   port.on('message', (req: QueryRequest) => {
     const fn = READ_QUERIES[req.name] as (s: MessageStore, ...args: unknown[]) => unknown;
-    try {
-      if (!fn) throw new Error(`unknown query ${String(req.name)}`);
-      send({ type: 'result', id: req.id, result: fn(store, ...req.args) });
-    } catch (err) {
-      send({ type: 'result', id: req.id, error: toThreadError(err) });
-    }
+    // Awaited: a query may answer asynchronously (the PostgreSQL store's all do).
+    Promise.resolve()
+      .then(() => {
+        if (!fn) throw new Error(`unknown query ${String(req.name)}`);
+        return fn(store, ...req.args);
+      })
+      .then(
+        (result) => send({ type: 'result', id: req.id, result }),
+        (err: unknown) => send({ type: 'result', id: req.id, error: toThreadError(err) })
+      );
   });
   send({ type: 'ready' });
 }
 
 if (parentPort && (workerData as { role?: string } | undefined)?.role === 'reader') {
-  main(parentPort, workerData as ReaderInit);
+  const init = workerData as ReaderInit;
+  // A postgres:// URL selects the PostgreSQL store's queries (postgres/read-queries.ts).
+  if (isPostgresUrl(init.dbPath)) pgReaderMain(parentPort, init);
+  else main(parentPort, init);
 }

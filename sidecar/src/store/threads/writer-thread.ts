@@ -4,6 +4,8 @@
  * classification, redaction, FTS indexing, batched transactions, retention and statistics upkeep.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isPostgresUrl } from '../postgres/url';
+import { pgWriterMain } from '../postgres/writer-main';
 import { Redactor } from '../redact';
 import { Retention } from '../retention';
 import { MessageStore } from '../store';
@@ -151,5 +153,8 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
 }
 
 if (parentPort && (workerData as { role?: string } | undefined)?.role === 'writer') {
-  main(parentPort, workerData as WriterInit);
+  const init = workerData as WriterInit;
+  // A postgres:// URL selects the PostgreSQL store; anything else is a SQLite file.
+  if (isPostgresUrl(init.dbPath)) pgWriterMain(parentPort, init);
+  else main(parentPort, init);
 }

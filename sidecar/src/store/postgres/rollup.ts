@@ -1,0 +1,129 @@
+import type { MessageFilters } from '@ollama-lens/contracts';
+import { modelFilterValues } from '../filters';
+import { MEASURES, measuresOf, rollupTable, sliceOf } from '../measures';
+import { segments, type RolledRow, type RollupRead } from '../rollup';
+import { bucketOf, newDense } from '../sketch';
+import { rows, type Queryable } from './pool';
+import { addPairsInto } from './sketch';
+import { pgWhere } from './where';
+
+/**
+ * rollup.ts readRollup on PostgreSQL: the same segments (whole tier periods from the rollups, raw
+ * edges from the messages), so the same exact answers. The periods' measures and sketches are summed
+ * in SQL (sketch_sum, the schema's aggregate); the raw edges (at most a couple of minutes, or ten at
+ * each end for the user slice) are read as rows and folded with measures.ts measuresOf and sketch.ts
+ * bucketOf, the very functions the write path uses.
+ */
+
+const q = (d: string) => (d === 'user' ? '"user"' : d);
+const NULLABLE = new Set(['model', 'user']);
+
+interface RawRow {
+  started_at: number;
+  model: string | null;
+  category: string;
+  status: string;
+  endpoint: string;
+  user: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  duration_ms: number;
+}
+
+export async function readRollupPg(
+  db: Queryable,
+  f: MessageFilters,
+  w: { from: number; to: number },
+  read: RollupRead
+): Promise<RolledRow[]> {
+  const bucket = read.bucketMs;
+  const sliceTiers = sliceOf(read.slice).tiers;
+  const tiers = bucket === undefined ? sliceTiers : sliceTiers.filter((t) => bucket % t.ms === 0);
+  const merged = new Map<string, RolledRow>();
+  const acc = (b: number, keys: (string | null)[]): RolledRow => {
+    const k = `${b}\u0000${keys.join('\u0000')}`;
+    let a = merged.get(k);
+    if (!a) {
+      a = { b, keys, v: read.measures.map(() => 0), sketch: read.sketch ? newDense() : null };
+      merged.set(k, a);
+    }
+    return a;
+  };
+  const keyOf = (d: string, k: string | null) => (NULLABLE.has(d) && (k === '' || k === null) ? null : k);
+  const dimConds = (): { sql: string[]; params: string[] } => {
+    const sql: string[] = [];
+    const params: string[] = [];
+    for (const d of ['model', 'status', 'category'] as const) {
+      const vs = d === 'model' ? modelFilterValues(f.model) : f[d];
+      if (!vs || vs.length === 0) continue;
+      sql.push(`${d} IN (${vs.map(() => '?').join(', ')})`);
+      params.push(...vs);
+    }
+    if (f.endpoint !== undefined) {
+      sql.push('endpoint = ?');
+      params.push(f.endpoint);
+    }
+    return { sql, params };
+  };
+  const measureIdx = read.measures.map((m) => MEASURES.indexOf(m));
+  for (const seg of segments(w.from, w.to, tiers)) {
+    if (seg.tier) {
+      const conds = dimConds();
+      const b = bucket === undefined ? '0' : `(t / ${bucket}) * ${bucket}`;
+      const found = await rows<Record<string, number | string | number[] | null>>(
+        db,
+        `SELECT ${b} AS b${read.groupBy.map((d) => `, ${q(d)} AS k_${d}`).join('')}, ` +
+          read.measures.map((m) => `sum(${m}) AS ${m}`).join(', ') +
+          (read.sketch ? ', sketch_sum(sketch) AS sketch' : '') +
+          ` FROM ${rollupTable(read.slice, seg.tier.name)} WHERE ${['t >= ?', 't < ?', ...conds.sql].join(' AND ')}` +
+          ` GROUP BY ${['1', ...read.groupBy.map(q)].join(', ')}`,
+        [seg.from, seg.to, ...conds.params]
+      );
+      for (const r of found) {
+        const a = acc(
+          r.b as number,
+          read.groupBy.map((d) => keyOf(d, r[`k_${d}`] as string))
+        );
+        read.measures.forEach((m, i) => (a.v[i] += r[m] as number));
+        if (a.sketch) addPairsInto(a.sketch, r.sketch as number[] | null);
+      }
+    } else {
+      const where = pgWhere({ ...f, from: seg.from, to: seg.to });
+      if (where.empty) continue;
+      const found = await rows<RawRow>(
+        db,
+        'SELECT m.started_at, m.model, m.category, m.status, m.endpoint, m."user", m.input_tokens, ' +
+          `m.output_tokens, m.cost, m.duration_ms FROM messages m ${where.sql}`,
+        where.params
+      );
+      for (const r of found) {
+        const b = bucket === undefined ? 0 : Math.floor(r.started_at / bucket) * bucket;
+        const a = acc(
+          b,
+          read.groupBy.map((d) => keyOf(d, r[d] ?? ''))
+        );
+        const v = measuresOf(r);
+        for (let i = 0; i < measureIdx.length; i++) a.v[i] += v[measureIdx[i]];
+        if (a.sketch) a.sketch[bucketOf(r.duration_ms)] += 1;
+      }
+    }
+  }
+  return [...merged.values()];
+}
+
+/** rollup.ts distinctUsers on PostgreSQL: the distinct users (NULL not counted) of a time window. */
+export async function distinctUsersPg(db: Queryable, w: { from: number; to: number }): Promise<number> {
+  const seen = new Set<string>();
+  for (const seg of segments(w.from, w.to, sliceOf('user').tiers)) {
+    const found = await rows<{ u: string | null }>(
+      db,
+      seg.tier
+        ? `SELECT DISTINCT "user" AS u FROM ${rollupTable('user', seg.tier.name)} WHERE t >= ? AND t < ?`
+        : 'SELECT DISTINCT m."user" AS u FROM messages m WHERE m.started_at >= ? AND m.started_at < ?',
+      [seg.from, seg.to]
+    );
+    for (const r of found) if (r.u !== null && r.u !== '') seen.add(r.u);
+  }
+  return seen.size;
+}

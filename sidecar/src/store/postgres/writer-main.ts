@@ -1,0 +1,178 @@
+/**
+ * The writer thread's body for a PostgreSQL store (writer-thread.ts picks it for a postgres:// URL):
+ * the same messages in and out as the SQLite writer, so the proxy's thread cannot tell them apart.
+ * The database being away at start is not fatal: the thread reports ready, counts the records it
+ * cannot write as drops, and writes again as soon as the database answers.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Redactor } from '../redact';
+import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from '../threads/protocol';
+import { toPgThreadError as toThreadError } from './errors';
+import { CONNECT_TIMEOUT_MS } from './pool';
+import { DAY_MS, PgStore } from './store';
+import { PgWriter } from './writer';
+
+const ERROR_LOG_INTERVAL_MS = 10_000;
+/** Retention and partition upkeep run this often. */
+const UPKEEP_INTERVAL_MS = 60_000;
+/** The writer's statements (a batch with its rollups, a day's drop) may take this long. */
+const WRITE_TIMEOUT_MS = 30_000;
+
+export function pgWriterMain(port: MessagePort, init: WriterInit): void {
+  const send = (m: FromWriter) => port.postMessage(m);
+  const store = new PgStore({
+    url: init.dbPath,
+    max: 2,
+    statementTimeoutMs: WRITE_TIMEOUT_MS,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  });
+  let lastLog = 0;
+  let unlogged = 0;
+  const writer = new PgWriter(store, {
+    queueSize: init.queueSize,
+    batchMs: init.batchMs,
+    batchSize: 1000,
+    captureContent: init.captureContent,
+    host: init.host,
+    redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
+    onError(err, dropped) {
+      unlogged += dropped;
+      const now = Date.now();
+      if (now - lastLog < ERROR_LOG_INTERVAL_MS) return;
+      send({
+        type: 'log',
+        level: 'error',
+        msg: 'message store write failed; records dropped, requests unaffected',
+        err: toThreadError(err),
+        fields: { dropped: unlogged },
+      });
+      lastLog = now;
+      unlogged = 0;
+    },
+  });
+
+  let received = 0;
+  const stats = (): WriterThreadStats => ({
+    received,
+    written: writer.stats.written,
+    storeErrors: writer.stats.dropped.store_error,
+    queueFull: writer.stats.dropped.queue_full,
+    queueDepth: writer.stats.queueDepth,
+    lastError: writer.lastError,
+  });
+  let reported = '';
+  const report = setInterval(() => {
+    const s = stats();
+    const key = `${s.received}/${s.written}/${s.storeErrors}/${s.queueFull}/${s.queueDepth}/${s.lastError?.at}`;
+    if (key === reported) return;
+    reported = key;
+    send({ type: 'stats', stats: s });
+  }, init.statsIntervalMs);
+
+  if (init.maxDbMb > 0) {
+    send({
+      type: 'log',
+      level: 'warn',
+      msg: '--max-db-mb applies to a SQLite store only; a PostgreSQL store is bounded by --retention-days',
+    });
+  }
+  /** Today's and tomorrow's partitions ahead of need, and retention by whole days. */
+  const upkeep = async () => {
+    try {
+      await store.ready();
+      await store.ensurePartitions([Date.now()]);
+      if (init.retentionDays > 0) {
+        const cutoff = Date.now() - init.retentionDays * DAY_MS;
+        await store.deleteEventsBefore(cutoff);
+        const n = await store.dropDaysBefore(Math.floor(cutoff / DAY_MS) * DAY_MS);
+        if (n > 0) {
+          send({
+            type: 'log',
+            level: 'info',
+            msg: 'retention deleted old messages',
+            fields: { deleted: n, reason: 'age' },
+          });
+        }
+      }
+    } catch (err) {
+      send({
+        type: 'log',
+        level: 'warn',
+        msg: 'store upkeep (partitions, retention) failed',
+        err: toThreadError(err),
+      });
+    }
+  };
+  let upkeepRun: Promise<void> | undefined = upkeep();
+  const upkeepTimer = setInterval(() => {
+    upkeepRun ??= upkeep().finally(() => (upkeepRun = undefined));
+  }, UPKEEP_INTERVAL_MS);
+  upkeepTimer.unref();
+  void upkeepRun.finally(() => (upkeepRun = undefined));
+
+  async function run(command: WriterCommand): Promise<number | boolean> {
+    await writer.flush();
+    switch (command.op) {
+      case 'flush':
+        send({ type: 'stats', stats: stats() });
+        return true;
+      case 'deleteBefore':
+        return store.deleteBefore(command.before);
+      case 'deleteAll':
+        return store.deleteAll();
+      case 'deleteById':
+        return store.deleteById(command.id);
+      case 'ping':
+        await store.ready();
+        await store.ping();
+        return true;
+    }
+    return false;
+  }
+
+  port.on('message', (m: ToWriter) => {
+    switch (m.type) {
+      case 'records':
+        received += m.records.length;
+        for (const record of m.records) writer.record(record);
+        return;
+      case 'events':
+        store
+          .writeEvents(m.events)
+          .catch((err: unknown) =>
+            send({ type: 'log', level: 'warn', msg: 'events could not be stored', err: toThreadError(err) })
+          );
+        return;
+      case 'command':
+        run(m.command).then(
+          (result) => send({ type: 'reply', id: m.id, result }),
+          (err: unknown) => send({ type: 'reply', id: m.id, error: toThreadError(err) })
+        );
+        return;
+      case 'close':
+        void (async () => {
+          clearInterval(report);
+          clearInterval(upkeepTimer);
+          await upkeepRun;
+          await writer.close();
+          await store.close();
+          send({ type: 'closed', stats: stats() });
+          port.close();
+        })();
+        return;
+    }
+  });
+  // Ready once the schema is there, or the first attempt failed (the database is down: records are
+  // counted as drops until it answers; the proxy never waits for it).
+  store
+    .ready()
+    .catch((err: unknown) =>
+      send({
+        type: 'log',
+        level: 'error',
+        msg: 'PostgreSQL store unavailable; proxying continues, retrying',
+        err: toThreadError(err),
+      })
+    )
+    .finally(() => send({ type: 'ready' }));
+}
