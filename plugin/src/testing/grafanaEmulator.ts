@@ -16,8 +16,26 @@ import { LoopbackServer, readBody } from '@ollama-lens/testkit/http';
 export interface PluginRoute {
   path: string;
   url?: string;
+  /** The lowest org role that may use the route (Grafana answers 403 to anyone below it). */
+  reqRole?: OrgRoleName;
   headers?: Array<{ name: string; content: string }>;
 }
+
+export type OrgRoleName = 'Viewer' | 'Editor' | 'Admin';
+const ROLE_RANK: Record<OrgRoleName, number> = { Viewer: 0, Editor: 1, Admin: 2 };
+
+/** Headers a proxy never passes on (RFC 9110 hop-by-hop), and cookies, which Grafana's data source proxy drops. */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+]);
 
 interface PluginJson {
   id: string;
@@ -83,6 +101,8 @@ export class GrafanaEmulator extends LoopbackServer {
   readonly datasources = new Map<string, EmulatedDataSource>();
   readonly requests: RecordedRequest[] = [];
   app: AppSettings = { enabled: true, pinned: true, jsonData: {}, secureJsonData: {} };
+  /** The signed-in user's org role: routes with a higher `reqRole` answer 403, as in Grafana. */
+  userRole: OrgRoleName = 'Admin';
   private nextId = 1;
   private readonly appPlugin: PluginJson;
   private readonly dataSourcePlugins: Map<string, PluginJson>;
@@ -258,6 +278,9 @@ export class GrafanaEmulator extends LoopbackServer {
     if (!route || !route.url) {
       return send(res, 404, { message: 'Plugin route not found' });
     }
+    if (route.reqRole && ROLE_RANK[this.userRole] < ROLE_RANK[route.reqRole]) {
+      return send(res, 403, { message: 'plugin proxy route access denied' });
+    }
     const base = renderRouteTemplate(route.url, jsonData, secureJsonData).replace(/\/+$/, '');
     let target: URL;
     try {
@@ -279,13 +302,19 @@ export class GrafanaEmulator extends LoopbackServer {
         return send(res, 400, 'Authentication to data source failed');
       }
       const out: http.OutgoingHttpHeaders = {};
-      for (const name of ['content-type', 'content-disposition']) {
-        if (up.headers[name]) {
-          out[name] = up.headers[name];
+      for (const [name, value] of Object.entries(up.headers)) {
+        if (value !== undefined && !NOT_FORWARDED.has(name)) {
+          out[name] = value;
         }
       }
       res.writeHead(up.statusCode ?? 502, out);
       up.pipe(res);
+    });
+    // Grafana's reverse proxy cancels the upstream request when the browser goes away (a stopped stream).
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        upstream.destroy();
+      }
     });
     upstream.on('error', () => {
       if (!res.headersSent) {

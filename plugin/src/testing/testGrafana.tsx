@@ -29,6 +29,8 @@ import { EmulatorDataSourceSrv } from './dataSourceSrv';
 import { runRequest, SceneTemplateSrv } from './grafanaRuntime';
 import { GrafanaEmulator } from './grafanaEmulator';
 import { NodeBackendSrv } from './nodeBackendSrv';
+import { nodeStreamFetch } from './nodeStreamFetch';
+import { setStreamFetch } from '../api/stream';
 import { testSidecar, type TestSidecar } from './sidecarEnv';
 
 export interface TestGrafana {
@@ -41,7 +43,7 @@ export interface TestGrafana {
 
 export interface TestGrafanaOptions {
   /** Messages data source settings; default: the real sidecar with its real token. */
-  dataSource?: { url?: string; token?: string } | null;
+  dataSource?: { url?: string; token?: string; actionsToken?: string } | null;
 }
 
 let panelPluginsRegistered = false;
@@ -72,7 +74,10 @@ export async function startTestGrafana(options: TestGrafanaOptions = {}): Promis
       name: 'Ollama Lens messages',
       type: MESSAGES_DATASOURCE_TYPE,
       jsonData: { url: options.dataSource?.url ?? sidecar.url },
-      secureJsonData: { token: options.dataSource?.token ?? sidecar.token },
+      secureJsonData: {
+        token: options.dataSource?.token ?? sidecar.token,
+        ...(options.dataSource?.actionsToken ? { actionsToken: options.dataSource.actionsToken } : {}),
+      },
     });
   }
   emulator.addDataSource({
@@ -85,6 +90,8 @@ export async function startTestGrafana(options: TestGrafanaOptions = {}): Promis
   const base = await emulator.start();
   const backend = new NodeBackendSrv(base);
   setBackendSrv(backend);
+  // Streams (playground, pull) use the browser's fetch, which jsdom lacks.
+  setStreamFetch(nodeStreamFetch(base));
   const dataSources = new EmulatorDataSourceSrv(backend);
   await dataSources.reload();
   setDataSourceSrv(dataSources);

@@ -4,11 +4,13 @@ import type { AppRootProps } from '@grafana/data';
 import { SceneApp, useSceneApp } from '@grafana/scenes';
 import { ROUTES } from '../../constants';
 import { explorerPage } from '../../pages/Explorer/explorerPage';
+import { modelsPage } from '../../pages/Models/modelsPage';
 import { overviewPage } from '../../pages/Overview/overviewPage';
+import { playgroundPage } from '../../pages/Playground/playgroundPage';
 
 function getSceneApp() {
   return new SceneApp({
-    pages: [overviewPage(), explorerPage()],
+    pages: [overviewPage(), explorerPage(), modelsPage(), playgroundPage()],
     urlSyncOptions: {
       updateUrlOnInit: true,
       createBrowserHistorySteps: true,
