@@ -93,6 +93,17 @@ export async function startPostgres(): Promise<PostgresServer> {
     ]);
   const pgStop = () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
   await pgStart();
+  // A test process that ends without close() (killed jest, a crash) must not leave a server behind.
+  const onExit = () => {
+    if (!running) return;
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], 10_000);
+      rmSync(root, { recursive: true, force: true });
+    } catch {
+      // best effort at exit
+    }
+  };
+  process.once('exit', onExit);
   run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'lens']);
   let running = true;
   let closed = false;
@@ -112,6 +123,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     async close() {
       if (closed) return;
       closed = true;
+      process.removeListener('exit', onExit);
       try {
         if (running) await pgStop();
       } finally {
