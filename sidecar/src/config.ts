@@ -127,7 +127,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'rocmSmi', env: 'OLLAMA_LENS_ROCM_SMI', flag: '--rocm-smi', kind: 'string', default: 'rocm-smi', help: 'rocm-smi command used for AMD GPU metrics (skipped when absent; empty turns it off).' },
   { key: 'ioreg', env: 'OLLAMA_LENS_IOREG', flag: '--ioreg', kind: 'string', default: 'ioreg', help: 'ioreg command used for Apple Silicon GPU metrics on macOS (skipped when absent; empty turns it off).' },
   { key: 'ollamaNumParallel', env: 'OLLAMA_LENS_OLLAMA_NUM_PARALLEL', flag: '--ollama-num-parallel', kind: 'int', default: '1', help: 'OLLAMA_NUM_PARALLEL of the Ollama behind the proxy (requests it runs at once per model); in-flight requests beyond it count in ollama_request_queue_depth.', min: 1 },
-  { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'SQLite file of the message store.' },
+  { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'The message store: a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database) that several sidecars share.' },
   { key: 'instance', env: 'OLLAMA_LENS_INSTANCE', flag: '--instance', kind: 'string', default: '', help: 'This sidecar\'s name in each stored message (`host`), so several sidecars sharing one store can be told apart (default: the machine\'s hostname).' },
   { key: 'storeEnabled', env: 'OLLAMA_LENS_STORE', flag: '--store', kind: 'bool', default: 'true', help: 'Keep messages in the SQLite store (false: metrics only).' },
   { key: 'captureContent', env: 'OLLAMA_LENS_CAPTURE_CONTENT', flag: '--capture-content', kind: 'bool', default: 'true', help: 'Store prompt and response text (false: metadata only).' },
