@@ -25,7 +25,14 @@ export async function registerModelRoutes(app: FastifyInstance, analytics: Analy
     ),
     selfProxy,
   };
-  app.addHook('onClose', async () => selfProxy.close());
+  // Closed when the shutdown begins, not after: after an aborted request undici reconnects at once and
+  // keeps that unused connection open, which the server's close would wait on. Requests in flight
+  // finish first (close() waits for them); new ones are refused, as the listener refuses them.
+  let closing: Promise<void> | undefined;
+  app.addHook('preClose', async () => {
+    closing = selfProxy.close();
+  });
+  app.addHook('onClose', async () => closing ?? selfProxy.close());
 
   registerModelReadRoutes(app, ctx);
   registerPlaygroundRoutes(app, ctx);

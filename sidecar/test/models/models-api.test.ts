@@ -13,6 +13,7 @@ import {
   type ModelActionResult,
   type ModelDetail,
   type ModelPreferences,
+  type ModelUsageResponse,
   type PullProgressLine,
 } from '@ollama-lens/contracts';
 import { startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
@@ -151,6 +152,57 @@ describe('reads', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('usage per model', () => {
+  it('counts what went through the proxy in the window, from the store', async () => {
+    const t0 = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${sidecar.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: 'tiny',
+          prompt: `usage ${i}`,
+          stream: false,
+          options: { num_predict: 3 },
+        }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      ids.push(res.headers.get(MESSAGE_ID_HEADER)!);
+    }
+    // A format that is neither "json" nor a schema: Ollama fails it with a 500 (an error of the model).
+    const failed = await fetch(`${sidecar.url}/api/generate`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'tiny', prompt: 'x', stream: false, format: 'nope' }),
+    });
+    expect(failed.status).toBe(500);
+    await failed.text();
+    // Stored with the writer's next batch: wait until the store has them all.
+    const end = Date.now() + 10_000;
+    let usage: ModelUsageResponse;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      usage = await ok<ModelUsageResponse>('GET', `${MODELS_API.usage}?from=${t0}`);
+    } while ((usage.models[0]?.requests ?? 0) < 4 && Date.now() < end);
+    expect(usage.models).toHaveLength(1);
+    const tiny = usage.models[0];
+    const records = sidecar.records.filter((r) => r.started_at >= t0 && r.endpoint === '/api/generate');
+    expect(tiny).toMatchObject({
+      model: 'tiny:latest',
+      requests: 4,
+      output_tokens: 9,
+      errors: 1,
+      error_rate: 0.25,
+      last_used: Math.max(...records.map((r) => r.started_at)),
+    });
+    expect(tiny.tokens_per_second).toBeGreaterThan(0);
+    expect(tiny.latency_p50_ms).toBeGreaterThan(0);
+    expect(tiny.latency_p95_ms).toBeGreaterThanOrEqual(tiny.latency_p50_ms!);
+    // A window before any traffic: nothing.
+    expect(await ok<ModelUsageResponse>('GET', `${MODELS_API.usage}?from=0&to=1000`)).toEqual({ models: [] });
   });
 });
 
