@@ -34,12 +34,30 @@ export default defineConfig<PluginOptions>({
     { name: 'auth', testDir: pluginE2eAuth, testMatch: [/.*\.js/] },
     {
       name: 'chromium',
+      testIgnore: '**/*.viewer.spec.ts',
       use: {
         ...devices['Desktop Chrome'],
         storageState: 'playwright/.auth/admin.json',
         launchOptions: chromium ? { executablePath: chromium } : {},
       },
       dependencies: ['auth'],
+    },
+    // An org Viewer (created by plugin-e2e's auth setup): what the Models page shows and allows without Admin.
+    {
+      name: 'viewer-auth',
+      testDir: pluginE2eAuth,
+      testMatch: [/.*\.js/],
+      use: { user: { user: 'ollamalens-e2e-viewer', password: 'ollamalens-e2e-viewer', role: 'Viewer' } },
+    },
+    {
+      name: 'viewer',
+      testMatch: '**/*.viewer.spec.ts',
+      use: {
+        ...devices['Desktop Chrome'],
+        storageState: 'playwright/.auth/ollamalens-e2e-viewer.json',
+        launchOptions: chromium ? { executablePath: chromium } : {},
+      },
+      dependencies: ['viewer-auth'],
     },
   ],
 });
