@@ -110,8 +110,11 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
   upkeepTimer.unref();
   void upkeepRun.finally(() => (upkeepRun = undefined));
 
+  let eventWrites: Promise<void> = Promise.resolve();
+
   async function run(command: WriterCommand): Promise<number | boolean> {
     await writer.flush();
+    await eventWrites;
     switch (command.op) {
       case 'flush':
         send({ type: 'stats', stats: stats() });
@@ -136,13 +139,18 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
         received += m.records.length;
         for (const record of m.records) writer.record(record);
         return;
-      case 'events':
-        store
-          .writeEvents(m.events)
-          .catch((err: unknown) =>
-            send({ type: 'log', level: 'warn', msg: 'events could not be stored', err: toThreadError(err) })
-          );
+      case 'events': {
+        const events = m.events;
+        // In order, and awaited by commands (a flush sees every event handed over before it).
+        eventWrites = eventWrites.then(() =>
+          store
+            .writeEvents(events)
+            .catch((err: unknown) =>
+              send({ type: 'log', level: 'warn', msg: 'events could not be stored', err: toThreadError(err) })
+            )
+        );
         return;
+      }
       case 'command':
         run(m.command).then(
           (result) => send({ type: 'reply', id: m.id, result }),
@@ -155,6 +163,7 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
           clearInterval(upkeepTimer);
           await upkeepRun;
           await writer.close();
+          await eventWrites;
           await store.close();
           send({ type: 'closed', stats: stats() });
           port.close();

@@ -257,6 +257,8 @@ describe('store contract: SQLite and PostgreSQL', () => {
         expect({ q, hits: hits.length }).toEqual({ q, hits: 0 });
       }
       expect((await b.query('dataSummary')).messages).toBe(SEED_COUNT);
+      const events = await b.query('events', { from: T0 - DAY, to: T0 + 5 * DAY });
+      expect(events.events.map((e) => e.type)).toEqual(['model_loaded', 'ollama_up']);
       const categories = await b.query('values', 'category', {});
       expect(categories.map((c) => c.name)).toEqual([...CATEGORIES]);
     }
