@@ -14,6 +14,7 @@ import { canonicalModelName } from '../metrics/labels';
 import type { ModelsContext } from './context';
 import { proxiedError, type SelfRequest } from './self-proxy';
 import { relayStream } from './stream-relay';
+import { validationMessage } from './validation';
 
 const canonical = (name: string): string => canonicalModelName(name) ?? name;
 
@@ -29,7 +30,10 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
 
   typed.put(
     MODELS_API.preferences,
-    { schema: { body: ModelPreferences, response: { 200: ModelPreferences, ...ACTION_ERROR_RESPONSES } } },
+    {
+      schema: { body: ModelPreferences, response: { 200: ModelPreferences, ...ACTION_ERROR_RESPONSES } },
+      schemaErrorFormatter: validationMessage,
+    },
     // Canonical names (`tiny` → `tiny:latest`), as /api/tags lists them and the store keeps them.
     async (req) =>
       ctx.preferences.write({
@@ -54,12 +58,12 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
     return { action, model, source, message_id: res.messageId };
   };
 
-  const schema = <B extends typeof ModelActionBody | typeof CopyActionBody>(body: B) => ({
-    body,
-    response: { 200: ModelActionResult, ...ACTION_ERROR_RESPONSES },
+  const routeOptions = <B extends typeof ModelActionBody | typeof CopyActionBody>(body: B) => ({
+    schema: { body, response: { 200: ModelActionResult, ...ACTION_ERROR_RESPONSES } },
+    schemaErrorFormatter: validationMessage,
   });
 
-  typed.post(MODELS_API.actions.load, { schema: schema(ModelActionBody) }, async (req, reply) =>
+  typed.post(MODELS_API.actions.load, routeOptions(ModelActionBody), async (req, reply) =>
     // An empty prompt makes Ollama load the model and answer at once (done_reason "load").
     act(reply, 'load', req.body.model, null, {
       method: 'POST',
@@ -68,7 +72,7 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
     })
   );
 
-  typed.post(MODELS_API.actions.unload, { schema: schema(ModelActionBody) }, async (req, reply) =>
+  typed.post(MODELS_API.actions.unload, routeOptions(ModelActionBody), async (req, reply) =>
     // keep_alive 0 without a prompt: Ollama unloads the model (done_reason "unload").
     act(reply, 'unload', req.body.model, null, {
       method: 'POST',
@@ -77,7 +81,7 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
     })
   );
 
-  typed.post(MODELS_API.actions.copy, { schema: schema(CopyActionBody) }, async (req, reply) =>
+  typed.post(MODELS_API.actions.copy, routeOptions(CopyActionBody), async (req, reply) =>
     act(reply, 'copy', req.body.destination, req.body.source, {
       method: 'POST',
       path: '/api/copy',
@@ -85,7 +89,7 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
     })
   );
 
-  typed.post(MODELS_API.actions.delete, { schema: schema(ModelActionBody) }, async (req, reply) =>
+  typed.post(MODELS_API.actions.delete, routeOptions(ModelActionBody), async (req, reply) =>
     act(reply, 'delete', req.body.model, null, {
       method: 'DELETE',
       path: '/api/delete',
@@ -95,7 +99,10 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
 
   typed.post(
     MODELS_API.actions.pull,
-    { schema: { body: PullActionBody, response: { 200: PullStream, ...ACTION_ERROR_RESPONSES } } },
+    {
+      schema: { body: PullActionBody, response: { 200: PullStream, ...ACTION_ERROR_RESPONSES } },
+      schemaErrorFormatter: validationMessage,
+    },
     async (req, reply) =>
       relayStream(reply, (signal) =>
         ctx.selfProxy.send({

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { relayStream } from './stream-relay';
 import type { ModelsContext } from './context';
+import { validationMessage } from './validation';
 
 /** Ollama's /api/chat request for a playground exchange: the system prompt first, streamed. */
 export function chatRequest(body: ChatBody): Record<string, unknown> {
@@ -52,6 +53,7 @@ export function registerPlaygroundRoutes(app: FastifyInstance, ctx: ModelsContex
         body: PlaygroundChatBody,
         response: { 200: ChatStream, ...ERROR_RESPONSES, 404: ErrorBody, 502: ErrorBody, 504: ErrorBody },
       },
+      schemaErrorFormatter: validationMessage,
     },
     async (req, reply) =>
       relayStream(reply, (signal) =>

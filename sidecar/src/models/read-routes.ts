@@ -13,6 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { clampTo } from '../analytics/params';
 import type { ModelsContext } from './context';
+import { validationMessage } from './validation';
 
 const DAY_MS = 86_400_000;
 
@@ -61,7 +62,10 @@ export function registerModelReadRoutes(app: FastifyInstance, ctx: ModelsContext
 
   typed.get(
     MODELS_API.detail,
-    { schema: { querystring: ModelDetailQuery, response: { 200: ModelDetail, ...OLLAMA_READ_ERRORS } } },
+    {
+      schema: { querystring: ModelDetailQuery, response: { 200: ModelDetail, ...OLLAMA_READ_ERRORS } },
+      schemaErrorFormatter: validationMessage,
+    },
     async (req) => ctx.ollama.show(req.query.name)
   );
 }

@@ -140,7 +140,9 @@ describe('reads', () => {
     expect(missing.body).toEqual({ error: "model 'nope' not found" });
     const bad = await call('GET', `${MODELS_API.detail}?name=${encodeURIComponent('../etc/passwd')}`);
     expect(bad.status).toBe(400);
-    expect((bad.body as { error: string }).error).toMatch(/querystring\/name must match pattern/);
+    expect((bad.body as { error: string }).error).toMatch(
+      /^querystring\/name is not a model name: expected \[host\[:port\]\/\]/
+    );
   });
 
   it('Ollama unreachable: a 502 naming it, not a crash', async () => {
@@ -256,7 +258,7 @@ describe('who may act', () => {
   it('bad input is a 400 naming the field', async () => {
     const res = await call('POST', MODELS_API.actions.load, { model: 'tiny; rm -rf /' });
     expect(res.status).toBe(400);
-    expect((res.body as { error: string }).error).toMatch(/body\/model must match pattern/);
+    expect((res.body as { error: string }).error).toMatch(/^body\/model is not a model name/);
     const extra = await call('POST', MODELS_API.actions.copy, { source: 'tiny' });
     expect(extra.status).toBe(400);
     expect((extra.body as { error: string }).error).toMatch(/destination/);
