@@ -113,9 +113,12 @@ describe('playground chat', () => {
       ],
     });
     expect(message.options).toMatchObject({ temperature: 0.5, seed: 7, num_ctx: 512, num_predict: 12 });
-    // The Explorer finds it under the playground origin.
+    // The Explorer finds it under the playground origin…
     const page = await getJson<MessagesPage>('/analytics/messages?from=0&origin=playground');
     expect(page.messages.map((m) => m.id)).toEqual([id]);
+    // …and in its default view, tagged.
+    const all = await getJson<MessagesPage>('/analytics/messages?from=0');
+    expect(all.messages.find((m) => m.id === id)?.origin).toBe('playground');
   });
 
   it("an unknown model: Ollama's 404 as a JSON error, before any stream", async () => {
