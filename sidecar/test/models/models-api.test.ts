@@ -19,6 +19,7 @@ import {
 import { startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config';
 
 jest.setTimeout(120_000);
 
@@ -253,6 +254,14 @@ describe('who may act', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('the actions token may not be the read token (the sidecar refuses to start)', () => {
+    expect(() => loadConfig(['--admin-token', 'same', '--actions-token', 'same'], {})).toThrow(
+      /--actions-token must differ from --admin-token/
+    );
+    expect(loadConfig([], { OLLAMA_LENS_ACTIONS_TOKEN: 'from-env' }).actionsToken).toBe('from-env');
+    expect(loadConfig([], {}).actionsToken).toBe('');
   });
 
   it('bad input is a 400 naming the field', async () => {
