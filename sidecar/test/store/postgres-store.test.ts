@@ -290,3 +290,23 @@ test('retention drops whole day partitions with their rollup periods; the rollup
   expect(await s.insert(prepared([recordOf({ id: 'late', started_at: T + 5 })]))).toBe(1);
   expect(await rollupMismatches(s)).toEqual([]);
 });
+
+test('retention by size drops the oldest days while over the limit, never the newest', async () => {
+  const s = open();
+  await s.ready();
+  await s.insert(prepared(records(300, 4, 's')));
+  const days = await s.partitionDays();
+  expect(days.length).toBeGreaterThanOrEqual(3);
+  // A limit far above the store: nothing goes.
+  expect(await s.dropOldestDaysOver(1024 ** 4)).toBe(0);
+  expect(await s.partitionDays()).toEqual(days);
+  // A limit below anything: every day but the newest goes, and the rollups follow.
+  const newest = days[days.length - 1];
+  const left = await rows<{ n: number }>(s.pool, 'SELECT count(*) AS n FROM messages WHERE started_at >= ?', [
+    newest,
+  ]);
+  expect(await s.dropOldestDaysOver(0)).toBe(300 - left[0].n);
+  expect(await s.partitionDays()).toEqual([newest]);
+  expect(await rollupMismatches(s)).toEqual([]);
+  expect(await s.usedBytes()).toBeGreaterThan(0);
+});

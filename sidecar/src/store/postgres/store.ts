@@ -324,6 +324,32 @@ export class PgStore {
     return dropped;
   }
 
+  /** Bytes the store's tables occupy (every partition, its indexes and TOAST, the rollups, the events). */
+  async usedBytes(): Promise<number> {
+    const r = await rows<{ n: number }>(
+      this.pool,
+      "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS n FROM pg_class c WHERE c.relkind = 'r' " +
+        "AND c.relnamespace = current_schema()::regnamespace AND (c.relname LIKE 'messages\\_%' OR c.relname LIKE 'rollup\\_%' OR c.relname = 'events')"
+    );
+    return r[0].n;
+  }
+
+  /**
+   * Retention by size (--max-db-mb): drops the oldest day partitions while the store is over
+   * `limitBytes`, never the newest day (a store that one day's messages fill stays as it is). Whole
+   * days, as age retention: a partition drop frees its space at once, with no per-row delete.
+   */
+  async dropOldestDaysOver(limitBytes: number): Promise<number> {
+    await this.ready();
+    let dropped = 0;
+    let days = await this.partitionDays();
+    while (days.length > 1 && !this.closed && (await this.usedBytes()) > limitBytes) {
+      dropped += await this.dropDaysBefore(days[0] + DAY_MS);
+      days = days.slice(1);
+    }
+    return dropped;
+  }
+
   /** Deletes everything (TRUNCATE: no per-row work); the partitions stay. */
   async deleteAll(): Promise<number> {
     await this.ready();

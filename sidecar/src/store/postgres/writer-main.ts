@@ -69,14 +69,7 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
     send({ type: 'stats', stats: s });
   }, init.statsIntervalMs);
 
-  if (init.maxDbMb > 0) {
-    send({
-      type: 'log',
-      level: 'warn',
-      msg: '--max-db-mb applies to a SQLite store only; a PostgreSQL store is bounded by --retention-days',
-    });
-  }
-  /** Today's and tomorrow's partitions ahead of need, and retention by whole days. */
+  /** Today's and tomorrow's partitions ahead of need, and retention (by age and by size) in whole days. */
   const upkeep = async () => {
     try {
       await store.ready();
@@ -91,6 +84,17 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
             level: 'info',
             msg: 'retention deleted old messages',
             fields: { deleted: n, reason: 'age' },
+          });
+        }
+      }
+      if (init.maxDbMb > 0) {
+        const n = await store.dropOldestDaysOver(init.maxDbMb * 1024 * 1024);
+        if (n > 0) {
+          send({
+            type: 'log',
+            level: 'info',
+            msg: 'retention deleted old messages',
+            fields: { deleted: n, reason: 'size' },
           });
         }
       }
