@@ -211,6 +211,8 @@ interface StoreCounts {
   success: number;
   written: number;
   dropped: number;
+  /** Of those, dropped because the writer's queue was full (the rest: store errors). */
+  queueFull: number;
   queueDepth: number;
 }
 
@@ -235,6 +237,7 @@ async function storeCounts(s: Sidecar): Promise<StoreCounts> {
     success: metricSum(text, 'ollama_requests_total', 'status="success"'),
     written: metricSum(text, 'ollama_store_written_total'),
     dropped: metricSum(text, 'ollama_store_dropped_total'),
+    queueFull: metricSum(text, 'ollama_store_dropped_total', 'reason="queue_full"'),
     queueDepth: metricSum(text, 'ollama_store_queue_depth'),
   };
 }
@@ -302,6 +305,7 @@ async function ingestScenario(
         success: a.success - b.success,
         written: a.written - b.written,
         dropped: a.dropped - b.dropped,
+        queueFull: a.queueFull - b.queueFull,
         queueDepth: a.queueDepth,
       },
       stored: (await storedBy(sidecars[i].name)) - storedBefore[i],
@@ -363,7 +367,7 @@ async function ingest(pgServer: PostgresServer, upstreams: string[], dir: string
       count(r.wrk.non2xx + r.wrk.socketErrors),
       count(r.counts.requests),
       count(r.stored),
-      count(r.counts.dropped),
+      `${count(r.counts.dropped)} (${count(r.counts.queueFull)})`,
       count(lost),
       Math.round(r.wrk.rps),
       Math.round(r.stored / r.seconds),
@@ -385,7 +389,7 @@ async function ingest(pgServer: PostgresServer, upstreams: string[], dir: string
     count(pgT.rs.reduce((a, r) => a + r.wrk.non2xx + r.wrk.socketErrors, 0)),
     count(pgT.rs.reduce((a, r) => a + r.counts.requests, 0)),
     count(pgT.stored),
-    count(pgT.rs.reduce((a, r) => a + r.counts.dropped, 0)),
+    `${count(pgT.rs.reduce((a, r) => a + r.counts.dropped, 0))} (${count(pgT.rs.reduce((a, r) => a + r.counts.queueFull, 0))})`,
     count(pgT.rs.reduce((a, r) => a + r.counts.requests - r.stored - r.counts.dropped, 0)),
     Math.round(pgT.rs.reduce((a, r) => a + r.wrk.rps, 0)),
     Math.round(pgT.rate),
@@ -401,7 +405,7 @@ async function ingest(pgServer: PostgresServer, upstreams: string[], dir: string
         'wrk errors',
         'counted (sidecar)',
         'rows stored',
-        'dropped',
+        'dropped (queue full)',
         'lost',
         'req/s',
         'rows/s stored',
@@ -731,7 +735,8 @@ async function main(): Promise<void> {
     console.log(table(['measure', 'value', 'target', ''], verdicts));
   } finally {
     upstreamProcs.forEach(stop);
-    await pgServer.close();
+    // Not thrown: an error here would hide the one that ended the run.
+    await pgServer.close().catch((e: unknown) => console.error('closing PostgreSQL:', e));
   }
 }
 
