@@ -44,6 +44,8 @@ export interface StackOptions {
 }
 
 export const STACK_TOKEN = 'browser-suite-admin-token';
+/** The sidecar's actions token: the Models page shows its actions to the host's Admin user. */
+const STACK_ACTIONS_TOKEN = 'browser-suite-actions-token';
 
 export async function startStack(opts: StackOptions): Promise<BrowserStack> {
   const stops: Array<() => Promise<unknown>> = [];
@@ -68,6 +70,8 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
     const sidecar = await startSidecar(upstreamUrl, [
       '--admin-token',
       STACK_TOKEN,
+      '--actions-token',
+      STACK_ACTIONS_TOKEN,
       '--db',
       opts.db ?? join(dataDir, 'messages.db'),
       '--log-level',
@@ -104,7 +108,7 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
       name: 'Ollama Lens messages',
       type: MESSAGES_DATASOURCE_TYPE,
       jsonData: { url: adminUrl },
-      secureJsonData: { token: STACK_TOKEN },
+      secureJsonData: { token: STACK_TOKEN, actionsToken: STACK_ACTIONS_TOKEN },
     });
     emulator.addDataSource({
       uid: PROMETHEUS_DATASOURCE_UID,

@@ -162,7 +162,7 @@ describe('Models page', () => {
     renderAppAt(PAGE);
     await userEvent.click(await screen.findByRole('button', { name: `Add ${name} to favourites` }));
     await screen.findByRole('button', { name: `Remove ${name} from favourites` });
-    await userEvent.click(screen.getByRole('button', { name: `Make ${name} the default model` }));
+    await userEvent.click(screen.getByRole('button', { name: `Make default: ${name}` }));
     await within(row(name)).findByText('default');
     const stored = await request<InstalledModels>(`${sidecar.url}${MODELS_API.installed}`, {
       headers: { authorization: `Bearer ${TOKEN}` },

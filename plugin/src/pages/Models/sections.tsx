@@ -111,9 +111,8 @@ export function InstalledTable({ models, canAct, busy, view }: ActionProps) {
                         variant="secondary"
                         disabled={Boolean(busy)}
                         onClick={() => view.setDefault(m.name)}
-                        aria-label={
-                          isDefault ? `Clear ${m.name} as the default model` : `Make ${m.name} the default model`
-                        }
+                        // The visible words start the name (axe: label-in-name).
+                        aria-label={isDefault ? `Clear default: ${m.name}` : `Make default: ${m.name}`}
                       >
                         {isDefault ? 'Clear default' : 'Make default'}
                       </Button>
