@@ -19,6 +19,8 @@ export interface Config {
    * the read token); empty = those routes answer 403.
    */
   actionsToken: string;
+  /** The favourites and default model's file; empty = beside the SQLite --db (or ./data with PostgreSQL). */
+  preferencesFile: string;
   corsOrigins: string[];
   userHeader: string;
   sessionHeader: string;
@@ -128,6 +130,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'ioreg', env: 'OLLAMA_LENS_IOREG', flag: '--ioreg', kind: 'string', default: 'ioreg', help: 'ioreg command used for Apple Silicon GPU metrics on macOS (skipped when absent; empty turns it off).' },
   { key: 'ollamaNumParallel', env: 'OLLAMA_LENS_OLLAMA_NUM_PARALLEL', flag: '--ollama-num-parallel', kind: 'int', default: '1', help: 'OLLAMA_NUM_PARALLEL of the Ollama behind the proxy (requests it runs at once per model); in-flight requests beyond it count in ollama_request_queue_depth.', min: 1 },
   { key: 'dbPath', env: 'OLLAMA_LENS_DB', flag: '--db', kind: 'string', default: './data/ollama-lens.db', help: 'The message store: a SQLite file, or a PostgreSQL URL (postgres://user:password@host:5432/database) that several sidecars share.' },
+  { key: 'preferencesFile', env: 'OLLAMA_LENS_PREFERENCES_FILE', flag: '--preferences-file', kind: 'string', default: '', help: 'JSON file keeping the Models page\'s favourites and default model (default: beside the SQLite --db as <db>.preferences.json; with a PostgreSQL --db, ./data/model-preferences.json).' },
   { key: 'instance', env: 'OLLAMA_LENS_INSTANCE', flag: '--instance', kind: 'string', default: '', help: 'This sidecar\'s name in each stored message (`host`), so several sidecars sharing one store can be told apart (default: the machine\'s hostname).' },
   { key: 'storeEnabled', env: 'OLLAMA_LENS_STORE', flag: '--store', kind: 'bool', default: 'true', help: 'Keep messages in the SQLite store (false: metrics only).' },
   { key: 'captureContent', env: 'OLLAMA_LENS_CAPTURE_CONTENT', flag: '--capture-content', kind: 'bool', default: 'true', help: 'Store prompt and response text (false: metadata only).' },

@@ -20,7 +20,7 @@ export async function registerModelRoutes(app: FastifyInstance, analytics: Analy
   const ctx: ModelsContext = {
     ...analytics,
     ollama: new OllamaModels(services.upstream),
-    preferences: new PreferencesFile(preferencesPath(services.config.dbPath), (err) =>
+    preferences: new PreferencesFile(preferencesPath(services.config), (err) =>
       app.log.warn({ err }, 'the model preferences file could not be read; starting from none')
     ),
     selfProxy,

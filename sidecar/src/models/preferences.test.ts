@@ -1,7 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMPTY_PREFERENCES, parsePreferences, PreferencesFile, preferencesPath } from './preferences';
+import {
+  DEFAULT_PG_PREFERENCES,
+  EMPTY_PREFERENCES,
+  parsePreferences,
+  PreferencesFile,
+  preferencesPath,
+} from './preferences';
 
 let dir: string;
 beforeEach(() => {
@@ -21,8 +27,20 @@ describe('model preferences', () => {
     expect(parsePreferences('nonsense')).toEqual(EMPTY_PREFERENCES);
   });
 
+  test('where they live: --preferences-file, beside a SQLite file, never inside a PostgreSQL URL', () => {
+    expect(preferencesPath({ dbPath: './data/x.db', preferencesFile: '/etc/lens/prefs.json' })).toBe(
+      '/etc/lens/prefs.json'
+    );
+    expect(preferencesPath({ dbPath: './data/x.db', preferencesFile: '' })).toBe(
+      './data/x.db.preferences.json'
+    );
+    expect(preferencesPath({ dbPath: 'postgres://lens:secret@db:5432/lens', preferencesFile: '' })).toBe(
+      DEFAULT_PG_PREFERENCES
+    );
+  });
+
   test('written whole (no temporary file left), read back by a new instance', async () => {
-    const path = preferencesPath(join(dir, 'sub', 'lens.db'))!;
+    const path = preferencesPath({ dbPath: join(dir, 'sub', 'lens.db'), preferencesFile: '' })!;
     expect(path).toBe(join(dir, 'sub', 'lens.db.preferences.json'));
     const file = new PreferencesFile(path);
     expect(await file.read()).toEqual(EMPTY_PREFERENCES);
@@ -44,7 +62,7 @@ describe('model preferences', () => {
     const errors: Error[] = [];
     expect(await new PreferencesFile(path, (e) => errors.push(e)).read()).toEqual(EMPTY_PREFERENCES);
     expect(errors).toHaveLength(1);
-    expect(preferencesPath(':memory:')).toBeNull();
+    expect(preferencesPath({ dbPath: ':memory:', preferencesFile: '' })).toBeNull();
     const memory = new PreferencesFile(null);
     await memory.write({ favourites: ['x:1'], default_model: null });
     expect(await memory.read()).toEqual({ favourites: ['x:1'], default_model: null });

@@ -1,6 +1,6 @@
 /**
  * The favourites and the default model (seed 003's model repository), kept by the sidecar in a small
- * JSON file beside the store (`<--db>.preferences.json`).
+ * JSON file beside the store (`<--db>.preferences.json`, or --preferences-file).
  *
  * Why a file and not a table in the store: the preferences are settings, not measurements. They must
  * survive what happens to the messages (retention, --max-db-mb, "delete all data"), work with the
@@ -14,6 +14,11 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FAVOURITES_MAX, MODEL_NAME_MAX_LENGTH, MODEL_NAME_PATTERN } from '@ollama-lens/contracts';
 import type { ModelPreferences } from '@ollama-lens/contracts';
+import type { Config } from '../config';
+import { isPostgresUrl } from '../store/postgres/url';
+
+/** With a PostgreSQL store and no --preferences-file. */
+export const DEFAULT_PG_PREFERENCES = './data/model-preferences.json';
 
 export const EMPTY_PREFERENCES: ModelPreferences = { favourites: [], default_model: null };
 
@@ -34,9 +39,16 @@ export function parsePreferences(raw: unknown): ModelPreferences {
   };
 }
 
-/** Where the preferences of a store live; null for an in-memory store (kept in memory too). */
-export function preferencesPath(dbPath: string): string | null {
-  return dbPath === ':memory:' ? null : `${dbPath}.preferences.json`;
+/**
+ * Where the preferences live: --preferences-file, else beside the SQLite file; null for an in-memory
+ * store (kept in memory too). Never derived from a PostgreSQL URL (it may hold the password, and names
+ * no local directory): then ./data, where the SQLite store's default lives.
+ */
+export function preferencesPath(c: Pick<Config, 'preferencesFile' | 'dbPath'>): string | null {
+  if (c.preferencesFile) return c.preferencesFile;
+  if (c.dbPath === ':memory:') return null;
+  if (isPostgresUrl(c.dbPath)) return DEFAULT_PG_PREFERENCES;
+  return `${c.dbPath}.preferences.json`;
 }
 
 export class PreferencesFile {
