@@ -16,7 +16,7 @@ import {
   type ModelUsageResponse,
   type PullProgressLine,
 } from '@ollama-lens/contracts';
-import { startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { freePort, startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config';
@@ -340,6 +340,31 @@ describe('actions change what Ollama reports, through the proxy', () => {
       endpoint: '/api/delete',
       status: 'success',
     });
+  });
+
+  it('with the admin routes on a port of their own, an action still goes through the proxy listener', async () => {
+    const split = await startSidecar(ollama.url, [
+      '--admin-port',
+      String(await freePort()),
+      '--actions-token',
+      ACT,
+    ]);
+    try {
+      expect(split.adminUrl).not.toBe(split.url);
+      const res = await call(
+        'POST',
+        MODELS_API.actions.load,
+        { model: 'tiny' },
+        { [ACTIONS_TOKEN_HEADER]: ACT },
+        split.adminUrl
+      );
+      expect(res.status).toBe(200);
+      const id = (res.body as ModelActionResult).message_id;
+      const record = await split.waitForRecord((r) => r.id === id);
+      expect(record).toMatchObject({ endpoint: '/api/generate', done_reason: 'load' });
+    } finally {
+      await split.close();
+    }
   });
 
   it("deleting a model that is not there: Ollama's 404, passed on", async () => {
