@@ -173,7 +173,9 @@ export function parseRequest(
     return {};
   }
   if (!isObject(body)) return {};
-  const model = str(body.model) ?? str(body.name);
+  // A copy names no model but its source and destination: the model it is about is the new one.
+  const model =
+    str(body.model) ?? str(body.name) ?? (endpoint === '/api/copy' ? str(body.destination) : undefined);
   const streamFlag = typeof body.stream === 'boolean' ? body.stream : undefined;
 
   if (flavor === 'openai') {

@@ -320,7 +320,10 @@ describe('actions change what Ollama reports, through the proxy', () => {
     expect(tags.models.find((m) => m.name === 'tiny-copy:latest')?.digest).toBe(original.digest);
     const page = await ok<InstalledModels>('GET', MODELS_API.installed);
     expect(page.installed.map((m) => m.name)).toContain('tiny-copy:latest');
-    await waitForEvent((e) => e.type === 'model_copied' && e.details.request_id === copy.message_id);
+    const copiedEvent = await waitForEvent(
+      (e) => e.type === 'model_copied' && e.details.request_id === copy.message_id
+    );
+    expect(copiedEvent.model).toBe('tiny-copy:latest');
 
     const deleted = await ok<ModelActionResult>('POST', MODELS_API.actions.delete, { model: 'tiny-copy' });
     tags = await ollamaJson<OllamaTags>('/api/tags');
