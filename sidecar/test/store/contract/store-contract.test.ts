@@ -9,6 +9,7 @@
  */
 import { CATEGORIES, type MessageFilters } from '@ollama-lens/contracts';
 import { postgresAvailable, startPostgres, type PostgresServer } from '@ollama-lens/testkit/postgres';
+import type { ExportChunk } from '../../../src/store/export-format';
 import { PG_READ_QUERIES } from '../../../src/store/postgres/read-queries';
 import type { QueryArgs, QueryName } from '../../../src/store/threads/protocol';
 import { READ_QUERIES } from '../../../src/store/threads/reader-thread';
@@ -284,6 +285,33 @@ describe('store contract: SQLite and PostgreSQL', () => {
       }
       expect(new Set(seen).size).toBe(SEED_COUNT);
     }
+  });
+
+  test('an export walks every message once by its cursors, page for page the same on both', async () => {
+    const pages: string[][] = [];
+    for (const b of [sqlite, postgres]) {
+      const texts: string[] = [];
+      let cursor: string | null = null;
+      let rowsBefore = 0;
+      do {
+        const chunk: ExportChunk = await b.query(
+          'exportChunk',
+          { ...ALL },
+          'latency',
+          'desc',
+          'ndjson',
+          cursor,
+          rowsBefore,
+          50
+        );
+        texts.push(chunk.text);
+        rowsBefore += chunk.rows;
+        cursor = chunk.next_cursor;
+      } while (cursor && texts.length < 100);
+      expect(rowsBefore).toBe(SEED_COUNT);
+      pages.push(texts);
+    }
+    expect(pages[1]).toEqual(pages[0]);
   });
 
   test('after the same deletes (a day and a half, one by id) both still agree', async () => {
