@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { PlaygroundMessage } from '@ollama-lens/contracts';
 import { AppLink } from '../../components/AppLink';
 import { messageUrl } from '../../constants';
 import { formatDuration, formatNumber } from '../../utils/format';
@@ -22,7 +23,7 @@ function useNow(active: boolean): number {
 }
 
 /** One model's answer: the text as it streams, TTFT and tokens/s, and the link to the stored message. */
-export function AnswerPanel({ run, slot }: { run: ChatRun; slot: number }) {
+export function AnswerPanel({ run, slot, earlier }: { run: ChatRun; slot: number; earlier: PlaygroundMessage[] }) {
   const styles = useStyles2(getStyles);
   const streaming = !run.done && !run.stopped && !run.error;
   const now = useNow(streaming);
@@ -41,6 +42,26 @@ export function AnswerPanel({ run, slot }: { run: ChatRun; slot: number }) {
           {formatNumber(tokensPerSecond(run, Math.max(now, run.lastTokenAt ?? 0)), 1)} tokens/s
         </span>
       </Stack>
+      {earlier.length > 0 && (
+        <ol className={styles.turns} aria-label="Earlier in this conversation">
+          {earlier.map((m, i) => (
+            <li key={i} className={styles.turn}>
+              <Text color="secondary" variant="bodySmall">
+                {m.role === 'user' ? 'You' : run.model}
+              </Text>
+              <div className={styles.text}>{m.content}</div>
+            </li>
+          ))}
+        </ol>
+      )}
+      {run.prompt && (
+        <div className={styles.turn}>
+          <Text color="secondary" variant="bodySmall">
+            You
+          </Text>
+          <div className={styles.text}>{run.prompt}</div>
+        </div>
+      )}
       {run.error && (
         <Alert severity="error" title="The answer failed">
           {run.error}
@@ -68,6 +89,15 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderRadius: theme.shape.radius.default,
     minWidth: 0,
   }),
+  turns: css({
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+  }),
+  turn: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.25) }),
   // The answer is plain text (never HTML): whitespace kept, long words wrapped.
   text: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', minHeight: theme.spacing(6) }),
 });

@@ -142,4 +142,36 @@ describe('Playground page', () => {
     expect(new Set(ids).size).toBe(2);
     expect((await storedMessage(ids[1])).model).toBe(second);
   });
+
+  it('a follow-up carries the conversation; New conversation starts afresh', async () => {
+    renderAppAt(PAGE);
+    const compare = screen.getByLabelText('Compare with a second model');
+    if ((compare as HTMLInputElement).checked) {
+      await userEvent.click(compare);
+    }
+    await setOption(/^Max tokens/, '8');
+    const ask = async (prompt: string) => {
+      await userEvent.type(screen.getByLabelText('Prompt'), prompt);
+      await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+      const panel = screen.getByTestId(PLAYGROUND_TEST_IDS.answer(0));
+      const link = await within(panel).findByTestId(PLAYGROUND_TEST_IDS.messageLink(0), {}, { timeout: 30000 });
+      return { id: messageIdOf(link), answer: screen.getByTestId(PLAYGROUND_TEST_IDS.answerText(0)).textContent };
+    };
+    const first = await ask('First question');
+    const second = await ask('Second question');
+    expect(
+      within(screen.getByRole('list', { name: 'Earlier in this conversation' })).getAllByRole('listitem')
+    ).toHaveLength(2);
+    const stored = await storedMessage(second.id);
+    expect(stored.prompt?.messages?.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'First question'],
+      ['assistant', first.answer],
+      ['user', 'Second question'],
+    ]);
+
+    await userEvent.click(screen.getByRole('button', { name: 'New conversation' }));
+    expect(screen.queryByTestId(PLAYGROUND_TEST_IDS.answer(0))).toBeNull();
+    const fresh = await ask('Third question');
+    expect((await storedMessage(fresh.id)).prompt?.messages?.map((m) => m.content)).toEqual(['Third question']);
+  });
 });

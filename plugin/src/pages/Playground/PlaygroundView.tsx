@@ -20,7 +20,13 @@ import {
   useStyles2,
   type ComboboxOption,
 } from '@grafana/ui';
-import type { InstalledModel, PlaygroundChatBody, PlaygroundOptions } from '@ollama-lens/contracts';
+import {
+  PLAYGROUND_LIMITS,
+  type InstalledModel,
+  type PlaygroundChatBody,
+  type PlaygroundMessage,
+  type PlaygroundOptions,
+} from '@ollama-lens/contracts';
 import { ModelsClient } from '../../api/models';
 import { isAbort } from '../../api/stream';
 import { ACTIONS_PROXY_ROUTE } from '../../constants';
@@ -44,6 +50,14 @@ export interface PlaygroundState extends SceneObjectState {
   options: OptionInputs;
   /** One answer, or two side by side in compare mode. */
   runs: ChatRun[];
+  /**
+   * The finished turns of each slot's conversation (user and assistant messages), sent before the next
+   * prompt so a follow-up question has its context. A conversation belongs to its models: picking another
+   * model starts a new one.
+   */
+  conversations: PlaygroundMessage[][];
+  /** The turns each answer on screen followed (shown above it). */
+  earlier: PlaygroundMessage[][];
   running: boolean;
   formError?: string;
 }
@@ -96,6 +110,8 @@ export class PlaygroundView extends SceneObjectBase<PlaygroundState> {
       prompt: '',
       options: { temperature: '', num_predict: '', num_ctx: '', seed: '' },
       runs: [],
+      conversations: [],
+      earlier: [],
       running: false,
       ...state,
     });
@@ -146,15 +162,24 @@ export class PlaygroundView extends SceneObjectBase<PlaygroundState> {
     const models = compare && compareModel ? [model, compareModel] : [model];
     const started = performance.now();
     this.aborts = models.map(() => new AbortController());
-    this.setState({ runs: models.map((m) => startRun(m, started)), running: true, formError: undefined });
-    const body = (m: string): PlaygroundChatBody => ({
+    // Leave room for the new prompt within the sidecar's bound; the oldest turns go first.
+    const history = (slot: number) => (this.state.conversations[slot] ?? []).slice(-(PLAYGROUND_LIMITS.messages - 1));
+    const body = (m: string, slot: number): PlaygroundChatBody => ({
       model: m,
-      messages: [{ role: 'user', content: prompt }],
+      messages: [...history(slot), { role: 'user', content: prompt }],
       ...(system.trim() ? { system } : {}),
       ...(Object.keys(parsed.options).length ? { options: parsed.options } : {}),
     });
+    const bodies = models.map(body);
+    this.setState({
+      runs: models.map((m) => startRun(m, started, prompt)),
+      earlier: models.map((_m, slot) => history(slot)),
+      running: true,
+      formError: undefined,
+      prompt: '',
+    });
     const aborts = this.aborts;
-    await Promise.all(models.map((m, slot) => this.stream(slot, body(m), aborts[slot])));
+    await Promise.all(models.map((_m, slot) => this.stream(slot, bodies[slot], aborts[slot])));
     if (this.aborts === aborts) {
       this.setState({ running: false });
     }
@@ -174,6 +199,13 @@ export class PlaygroundView extends SceneObjectBase<PlaygroundState> {
       for await (const line of stream.lines) {
         const now = performance.now();
         update((run) => applyChatLine(run, line, now));
+      }
+      const run = this.state.runs[slot];
+      if (this.aborts[slot] === abort && run?.done && !run.error) {
+        const turns = [...body.messages, { role: 'assistant' as const, content: run.text }];
+        const conversations = [...this.state.conversations];
+        conversations[slot] = turns;
+        this.setState({ conversations });
       }
     } catch (err) {
       update((run) =>
@@ -196,6 +228,17 @@ export class PlaygroundView extends SceneObjectBase<PlaygroundState> {
         ),
       });
     }
+  }
+
+  /** Forgets the conversations (and the answers on screen): the next prompt starts afresh. */
+  newConversation() {
+    this.stop();
+    this.setState({ conversations: [], earlier: [], runs: [] });
+  }
+
+  /** Another model (or compare on/off) starts a new conversation: the old one was with other models. */
+  pickModels(patch: Partial<Pick<PlaygroundState, 'model' | 'compareModel' | 'compare'>>) {
+    this.setState({ ...patch, conversations: [] });
   }
 
   setOption(key: OptionKey, value: string) {
@@ -224,7 +267,7 @@ function PlaygroundRenderer({ model }: SceneComponentProps<PlaygroundView>) {
     description: [m.parameter_size, m.quantization_level].filter(Boolean).join(' · ') || undefined,
   }));
   const pick = (key: 'model' | 'compareModel') => (option: SelectableValue<string> | ComboboxOption<string>) =>
-    model.setState({ [key]: option.value } as Pick<PlaygroundState, typeof key>);
+    model.pickModels({ [key]: option.value });
 
   return (
     <div className={styles.page}>
@@ -255,7 +298,7 @@ function PlaygroundRenderer({ model }: SceneComponentProps<PlaygroundView>) {
             <InlineSwitch
               id="ollamalens-playground-compare"
               value={state.compare}
-              onChange={(e) => model.setState({ compare: e.currentTarget.checked })}
+              onChange={(e) => model.pickModels({ compare: e.currentTarget.checked })}
             />
           </Field>
           {state.compare && (
@@ -323,12 +366,21 @@ function PlaygroundRenderer({ model }: SceneComponentProps<PlaygroundView>) {
           >
             Stop
           </Button>
+          <Button
+            type="button"
+            variant="secondary"
+            icon="plus"
+            disabled={state.runs.length === 0}
+            onClick={() => model.newConversation()}
+          >
+            New conversation
+          </Button>
         </Stack>
       </form>
       {state.runs.length > 0 && (
         <div className={styles.answers}>
           {state.runs.map((run, slot) => (
-            <AnswerPanel key={slot} run={run} slot={slot} />
+            <AnswerPanel key={slot} run={run} slot={slot} earlier={state.earlier[slot] ?? []} />
           ))}
         </div>
       )}

@@ -3,6 +3,8 @@ import type { ChatStreamLine } from '@ollama-lens/contracts';
 /** One playground answer as it streams: the text so far and the timings shown live. */
 export interface ChatRun {
   model: string;
+  /** The user's message this run answers. */
+  prompt: string;
   text: string;
   /** ms (performance clock) when the request was sent. */
   startedAt: number;
@@ -23,8 +25,8 @@ export interface ChatRun {
   messageId?: string;
 }
 
-export function startRun(model: string, now: number): ChatRun {
-  return { model, text: '', startedAt: now, chunks: 0, done: false, stopped: false };
+export function startRun(model: string, now: number, prompt = ''): ChatRun {
+  return { model, prompt, text: '', startedAt: now, chunks: 0, done: false, stopped: false };
 }
 
 /** The next state after one stream line arrived at `now`. */
