@@ -137,7 +137,9 @@ async function probeScatter(db: Queryable, f: MessageFilters, w: Window): Promis
     windowed.params
   );
   if (few.length <= SCATTER_MAX) return few;
-  const where = pgWhere({ ...f, from: undefined, to: w.to });
+  // Unlike SQLite, the window's start stays: it prunes the day partitions before the window at plan
+  // time (each probe's own bound is later, and the B-tree seeks by the tighter of the two).
+  const where = pgWhere({ ...f, from: w.from, to: w.to });
   const step = (w.to - w.from) / SCATTER_PROBES;
   const probes = Array.from({ length: SCATTER_PROBES }, (_, i) => w.from + Math.floor(i * step));
   // One index seek per probe instant (a LATERAL subquery per element of the array).

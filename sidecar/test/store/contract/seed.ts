@@ -12,7 +12,8 @@ import type { ErrorType } from '@ollama-lens/contracts';
 /** A UTC midnight, so the seed's days are partitions and its edges are mid-period. */
 export const T0 = Date.UTC(2026, 8, 20);
 export const DAY = 86_400_000;
-export const SEED_COUNT = 360;
+/** More than aggregate.ts SCATTER_MAX in the whole window, so the scatter probes are compared too. */
+export const SEED_COUNT = 720;
 
 const MODELS = ['tiny', 'llama3.2:1b', 'qwen2.5:0.5b', undefined] as const;
 const ENDPOINTS = ['/api/generate', '/api/chat', '/v1/chat/completions', '/api/embed'] as const;
