@@ -70,6 +70,10 @@ const CASES: { [K in QueryName]: QueryArgs<K>[] } = {
     [{}, { include: ['summary', 'scatter'] }, NOW],
     [{ ...ALL, q: 'python' }, { sampleLimit: 7 }, NOW],
     [{ ...ALL, category: ['code'] }, { sampleLimit: 9 }, NOW],
+    // Every sample path cut short (counted or not): user, search with another filter, search alone.
+    [{ ...ALL, user: 'ana' }, { sampleLimit: 5 }, NOW],
+    [{ ...ALL, q: 'york', model: ['tiny'] }, { sampleLimit: 4 }, NOW],
+    [{ ...ALL, q: 'cafe' }, { sampleLimit: 3, include: ['scatter', 'summary'] }, NOW],
   ],
   currentStats: FILTERS.map((f): QueryArgs<'currentStats'> => [{ ...f, ...ALL }, 42, NOW]),
   history: [
