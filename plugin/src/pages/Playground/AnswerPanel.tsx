@@ -72,7 +72,9 @@ export function AnswerPanel({ run, slot, earlier }: { run: ChatRun; slot: number
       </div>
       {run.messageId && (run.done || run.stopped || run.error) && (
         <span data-testid={PLAYGROUND_TEST_IDS.messageLink(slot)}>
-          <AppLink href={messageUrl(run.messageId)}>Open this exchange in the Explorer</AppLink>
+          <AppLink href={messageUrl(run.messageId)} className={styles.link}>
+            Open this exchange in the Explorer
+          </AppLink>
         </span>
       )}
     </section>
@@ -89,6 +91,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderRadius: theme.shape.radius.default,
     minWidth: 0,
   }),
+  link: css({ color: theme.colors.text.link, '&:hover': { textDecoration: 'underline' } }),
   turns: css({
     listStyle: 'none',
     margin: 0,
