@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ACTIONS_PROXY_ROUTE,
+  ACTIONS_TOKEN_HEADER,
   APP_BASE_URL,
   APP_ID,
   APP_ROUTES,
@@ -55,7 +56,7 @@ const ACTIONS_ROUTE = {
   url: '{{ .JsonData.url }}',
   headers: [
     { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.token }}' },
-    { name: 'x-ollama-lens-actions-token', content: '{{ .SecureJsonData.actionsToken }}' },
+    { name: ACTIONS_TOKEN_HEADER, content: '{{ .SecureJsonData.actionsToken }}' },
   ],
 };
 
