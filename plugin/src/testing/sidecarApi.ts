@@ -26,6 +26,29 @@ export function sidecarGet<T>(path: string): Promise<T> {
   });
 }
 
+/** POSTs JSON and reads the whole answer (a stream included) with its headers. */
+export function sidecarPost(
+  path: string,
+  body: unknown
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  const { url, token } = testSidecar();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}${path}`,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') })
+        );
+      }
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 export const sidecarMessages = (query: string) => sidecarGet<MessagesPage>(`/analytics/messages?${query}`);
 export const sidecarMessage = (id: string) =>
   sidecarGet<MessageDetailResponse>(`/analytics/messages/${encodeURIComponent(id)}`);

@@ -384,6 +384,9 @@ function MessageTableRenderer({ model }: SceneComponentProps<MessageTable>) {
                   >
                     {plainText(m.prompt_preview) || <em>(no prompt text)</em>}
                   </a>
+                  {m.origin === 'playground' && (
+                    <Badge className={styles.originBadge} color="purple" text="playground" icon="comment-alt" />
+                  )}
                 </td>
                 {shown('tokens') && <td className={styles.right}>{formatTokens(m.input_tokens, m.output_tokens)}</td>}
                 {shown('latency') && <td className={styles.right}>{formatDuration(m.duration_ms)}</td>}
@@ -463,6 +466,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   right: css({ textAlign: 'right !important' as 'right' }),
   nowrap: css({ whiteSpace: 'nowrap' }),
   previewCell: css({ maxWidth: 480, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  originBadge: css({ marginLeft: theme.spacing(1) }),
   preview: css({
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',
