@@ -12,6 +12,8 @@ import { useLocation } from 'react-router';
 const APP_NAV: Array<{ text: string; url: string }> = [
   { text: 'Overview', url: '/a/ollamalens-explorer-app/overview' },
   { text: 'Explorer', url: '/a/ollamalens-explorer-app/explorer' },
+  { text: 'Models', url: '/a/ollamalens-explorer-app/models' },
+  { text: 'Playground', url: '/a/ollamalens-explorer-app/playground' },
   { text: 'Configuration', url: '/plugins/ollamalens-explorer-app?page=configuration' },
 ];
 
