@@ -78,7 +78,9 @@ describe('CORS', () => {
       expect(pre.statusCode).toBe(204);
       expect(pre.headers['access-control-allow-origin']).toBe('http://localhost:3000');
       expect(pre.headers['access-control-allow-headers']).toMatch(/Authorization/);
-      expect(pre.headers['access-control-allow-methods']).toBe('GET, DELETE, OPTIONS');
+      expect(pre.headers['access-control-allow-methods']).toBe('GET, POST, PUT, DELETE, OPTIONS');
+      // The Models page's actions and the Playground from a browser: their token header, and the stored id.
+      expect(pre.headers['access-control-allow-headers']).toMatch(/x-ollama-lens-actions-token/);
 
       const ok = await api.call('GET', '/analytics/models', {
         origin: 'http://grafana.example',
@@ -87,6 +89,7 @@ describe('CORS', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['access-control-allow-origin']).toBe('http://grafana.example');
       expect(ok.headers.vary).toMatch(/Origin/);
+      expect(ok.headers['access-control-expose-headers']).toMatch(/x-ollama-lens-id/);
       const denied = await api.call('GET', '/analytics/models', { origin: 'http://evil.example' });
       expect(denied.statusCode).toBe(401);
       expect(denied.headers['access-control-allow-origin']).toBeUndefined();
