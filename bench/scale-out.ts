@@ -461,6 +461,8 @@ async function fill(
     statementTimeoutMs: 300_000,
     connectTimeoutMs: 10_000,
   });
+  // The schema may not be there yet (the sidecar's writer migrates it at its own pace).
+  await store.ready();
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   let have = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM messages')).rows[0].n);
   const todo = Math.max(0, target - have);
