@@ -61,7 +61,9 @@ describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
     await navigate(p, `${APP}/playground`, 'textarea#ollamalens-playground-prompt');
     await p.page.waitForFunction(
       (name) => (document.querySelector('#ollamalens-playground-model') as HTMLInputElement | null)?.value === name,
-      model
+      model,
+      // The picker fills once the installed models arrive through the sidecar (slow on a loaded machine).
+      { timeout: 60_000 }
     );
     await p.page.locator('#ollamalens-playground-num_predict').fill('24');
     await p.page.locator('#ollamalens-playground-prompt').fill('Say hello.');

@@ -1,6 +1,6 @@
 /**
- * The Playground against the real sidecar of the jest globalSetup (its read token is all the chat route
- * needs) and the real Ollama behind it: the answer streams into the page chunk by chunk, Stop closes the
+ * The Playground against a sidecar of this file's own (its read token is all the chat route needs; the
+ * exchanges must not change what other files count on the globalSetup's sidecar) and the real Ollama: the answer streams into the page chunk by chunk, Stop closes the
  * request (the sidecar stores the exchange as cancelled, as it does when any client hangs up), and the
  * link after an exchange opens the stored message, tagged as the playground's.
  */
@@ -12,26 +12,32 @@ import {
   type InstalledModels,
   type MessageDetailResponse,
 } from '@ollama-lens/contracts';
+import { startOwnSidecar, type OwnSidecar } from '../../testing/ownSidecar';
 import { sidecarGet } from '../../testing/sidecarApi';
 import { renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
 import { PLAYGROUND_TEST_IDS } from './testIds';
 
 const PAGE = '/a/ollamalens-explorer-app/playground';
 
+let sidecar: OwnSidecar;
 let grafana: TestGrafana;
 /** What Ollama has installed, in the sidecar's order (the page's model picker lists the same). */
 let installed: string[];
 beforeAll(async () => {
-  grafana = await startTestGrafana();
-  installed = (await sidecarGet<InstalledModels>(MODELS_API.installed)).installed.map((m) => m.name);
+  sidecar = await startOwnSidecar('playground');
+  grafana = await startTestGrafana({ dataSource: { url: sidecar.url, token: sidecar.token } });
+  installed = (await sidecarGet<InstalledModels>(MODELS_API.installed, sidecar)).installed.map((m) => m.name);
 });
-afterAll(() => grafana.stop());
+afterAll(async () => {
+  await grafana?.stop();
+  await sidecar?.stop();
+});
 
 /** The stored message once the store has written it (the writer batches). */
 async function storedMessage(id: string): Promise<MessageDetailResponse['message']> {
   let found: MessageDetailResponse | undefined;
   await waitFor(async () => {
-    found = await sidecarGet<MessageDetailResponse>(`/analytics/messages/${encodeURIComponent(id)}`);
+    found = await sidecarGet<MessageDetailResponse>(`/analytics/messages/${encodeURIComponent(id)}`, sidecar);
   });
   return found!.message;
 }
