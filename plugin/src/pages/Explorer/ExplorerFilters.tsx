@@ -180,8 +180,10 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
   // One sidecar (the usual set-up) needs no server filter; several sharing a store do.
   const showHosts = hostOptions.length > 1 || (filters.host?.length ?? 0) > 0;
   const styles = useStyles2(getStyles);
-  const rangeSet = RANGE_INPUTS.some(({ key }) => filters[key] !== undefined) || (filters.origin?.length ?? 0) > 0;
-  const [advanced, setAdvanced] = useState(rangeSet);
+  const advancedSet = RANGE_INPUTS.some(({ key }) => filters[key] !== undefined) || (filters.origin?.length ?? 0) > 0;
+  const [opened, setOpened] = useState(false);
+  // An advanced filter in effect (from a link, a histogram click…) is never hidden.
+  const advanced = opened || advancedSet;
   const [rangeError, setRangeError] = useState<string | undefined>();
 
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -282,7 +284,7 @@ function ExplorerFiltersRenderer({ model }: SceneComponentProps<ExplorerFilters>
           variant="secondary"
           fill="outline"
           icon={advanced ? 'angle-up' : 'angle-down'}
-          onClick={() => setAdvanced(!advanced)}
+          onClick={() => setOpened(!advanced)}
           aria-expanded={advanced}
         >
           Advanced filters

@@ -1,4 +1,5 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
+import { locationService } from '@grafana/runtime';
 import { MESSAGE_ID_HEADER, MODELS_API } from '@ollama-lens/contracts';
 import { startOwnSidecar, type OwnSidecar } from '../../testing/ownSidecar';
 import { sidecarMessages, sidecarPost } from '../../testing/sidecarApi';
@@ -40,18 +41,19 @@ afterAll(async () => {
   await sidecar?.stop();
 });
 
+// One render: a second Explorer render in the same jsdom may never start its queries (see Explorer.test.tsx).
 describe('Explorer: playground exchanges', () => {
-  it('tags the exchange sent from the playground, not the application’s request', async () => {
+  it('tags the exchange sent from the playground, not the application’s, and the Origin filter finds it', async () => {
     renderAppAt(EXPLORER);
     await waitFor(() => expect(rowIds().sort()).toEqual([playgroundId, appId].sort()));
     const row = (id: string) =>
       screen.getAllByTestId('message-row').find((r) => r.getAttribute('data-message-id') === id)!;
     expect(row(playgroundId)).toHaveTextContent('playground');
     expect(row(appId)).not.toHaveTextContent('playground');
-  });
 
-  it('finds it with the Origin filter, which a shared link opens with the advanced filters', async () => {
-    renderAppAt(`${EXPLORER}?origin=playground`);
+    // A shared link with the Origin filter: the filter bar shows it (advanced filters open) and only the
+    // playground's exchange is left.
+    act(() => locationService.push(`${EXPLORER}?origin=playground`));
     await waitFor(() => expect(rowIds()).toEqual([playgroundId]));
     expect(screen.getByLabelText('Remove Playground')).toBeInTheDocument();
   });
