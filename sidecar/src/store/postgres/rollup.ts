@@ -67,46 +67,63 @@ export async function readRollupPg(
     return { sql, params };
   };
   const measureIdx = read.measures.map((m) => MEASURES.indexOf(m));
-  for (const seg of segments(w.from, w.to, tiers)) {
-    if (seg.tier) {
-      const conds = dimConds();
-      const b = bucket === undefined ? '0' : `(t / ${bucket}) * ${bucket}`;
-      const found = await rows<Record<string, number | string | number[] | null>>(
-        db,
-        `SELECT ${b} AS b${read.groupBy.map((d) => `, ${q(d)} AS k_${d}`).join('')}, ` +
-          read.measures.map((m) => `sum(${m}) AS ${m}`).join(', ') +
-          (read.sketch ? ', sketch_sum(sketch) AS sketch' : '') +
-          ` FROM ${rollupTable(read.slice, seg.tier.name)} WHERE ${['t >= ?', 't < ?', ...conds.sql].join(' AND ')}` +
-          ` GROUP BY ${['1', ...read.groupBy.map(q)].join(', ')}`,
-        [seg.from, seg.to, ...conds.params]
+  const segs = segments(w.from, w.to, tiers);
+
+  // Every whole period in ONE statement: a part per tier (its periods OR-ed), joined by UNION ALL. Read
+  // one by one, a 24 h window's few dozen periods cost a round trip each, which dominated the answer.
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const conds = dimConds();
+  const b = bucket === undefined ? '0' : `(t / ${bucket}) * ${bucket}`;
+  for (const tier of tiers) {
+    const periods = segs.filter((seg) => seg.tier?.name === tier.name);
+    if (periods.length === 0) continue;
+    const time = `(${periods.map(() => '(t >= ? AND t < ?)').join(' OR ')})`;
+    parts.push(
+      `SELECT ${b} AS b${read.groupBy.map((d) => `, ${q(d)} AS k_${d}`).join('')}, ` +
+        read.measures.map((m) => `sum(${m}) AS ${m}`).join(', ') +
+        (read.sketch ? ', sketch_sum(sketch) AS sketch' : '') +
+        ` FROM ${rollupTable(read.slice, tier.name)} WHERE ${[time, ...conds.sql].join(' AND ')}` +
+        ` GROUP BY ${['1', ...read.groupBy.map(q)].join(', ')}`
+    );
+    params.push(...periods.flatMap((seg) => [seg.from, seg.to]), ...conds.params);
+  }
+  if (parts.length > 0) {
+    const found = await rows<Record<string, number | string | number[] | null>>(
+      db,
+      parts.join(' UNION ALL '),
+      params
+    );
+    for (const r of found) {
+      const a = acc(
+        r.b as number,
+        read.groupBy.map((d) => keyOf(d, r[`k_${d}`] as string))
       );
-      for (const r of found) {
-        const a = acc(
-          r.b as number,
-          read.groupBy.map((d) => keyOf(d, r[`k_${d}`] as string))
-        );
-        read.measures.forEach((m, i) => (a.v[i] += r[m] as number));
-        if (a.sketch) addPairsInto(a.sketch, r.sketch as number[] | null);
-      }
-    } else {
-      const where = pgWhere({ ...f, from: seg.from, to: seg.to });
-      if (where.empty) continue;
-      const found = await rows<RawRow>(
-        db,
-        'SELECT m.started_at, m.model, m.category, m.status, m.endpoint, m."user", m.input_tokens, ' +
-          `m.output_tokens, m.cost, m.duration_ms FROM messages m ${where.sql}`,
-        where.params
+      read.measures.forEach((m, i) => (a.v[i] += r[m] as number));
+      if (a.sketch) addPairsInto(a.sketch, r.sketch as number[] | null);
+    }
+  }
+
+  // The raw edges (partial minutes at each end) from the messages themselves.
+  for (const seg of segs) {
+    if (seg.tier) continue;
+    const where = pgWhere({ ...f, from: seg.from, to: seg.to });
+    if (where.empty) continue;
+    const found = await rows<RawRow>(
+      db,
+      'SELECT m.started_at, m.model, m.category, m.status, m.endpoint, m."user", m.input_tokens, ' +
+        `m.output_tokens, m.cost, m.duration_ms FROM messages m ${where.sql}`,
+      where.params
+    );
+    for (const r of found) {
+      const bk = bucket === undefined ? 0 : Math.floor(r.started_at / bucket) * bucket;
+      const a = acc(
+        bk,
+        read.groupBy.map((d) => keyOf(d, r[d] ?? ''))
       );
-      for (const r of found) {
-        const b = bucket === undefined ? 0 : Math.floor(r.started_at / bucket) * bucket;
-        const a = acc(
-          b,
-          read.groupBy.map((d) => keyOf(d, r[d] ?? ''))
-        );
-        const v = measuresOf(r);
-        for (let i = 0; i < measureIdx.length; i++) a.v[i] += v[measureIdx[i]];
-        if (a.sketch) a.sketch[bucketOf(r.duration_ms)] += 1;
-      }
+      const v = measuresOf(r);
+      for (let i = 0; i < measureIdx.length; i++) a.v[i] += v[measureIdx[i]];
+      if (a.sketch) a.sketch[bucketOf(r.duration_ms)] += 1;
     }
   }
   return [...merged.values()];
