@@ -7,8 +7,8 @@
  *   npm run bench:proxy            (BENCH_SECONDS=5 BENCH_ROUNDS=2 by default)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir, homedir } from 'node:os';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
@@ -26,6 +26,7 @@ import {
   type WrkResult,
 } from './lib';
 import { startOllama } from '@ollama-lens/testkit/ollama';
+import { buildInstantUpstream } from './instant-upstream-bin';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -40,17 +41,6 @@ type Target =
 const EXPLORER: Target = 'sidecar (on, Explorer refreshing)';
 /** How often the Explorer user refreshes the 24 h view (the page's auto-refresh). */
 const EXPLORER_REFRESH_MS = Number(process.env.BENCH_EXPLORER_REFRESH_MS ?? 2000);
-
-function buildInstantUpstream(): string {
-  const dir = join(process.env.OLLAMA_LENS_TOOLS ?? join(homedir(), '.cache', 'ollama-lens'), 'bin');
-  mkdirSync(dir, { recursive: true });
-  const bin = join(dir, 'instant-upstream');
-  execFileSync('go', ['build', '-o', bin, '.'], {
-    cwd: join(__dirname, 'instant-upstream'),
-    stdio: 'inherit',
-  });
-  return bin;
-}
 
 function nginxConfig(dir: string, listen: number, upstreamPort: number): string {
   const file = join(dir, 'nginx.conf');
