@@ -12,7 +12,7 @@
  * another store backend answers the same call.
  */
 import { INFERENCE_ENDPOINTS, type ModelUsage } from '@ollama-lens/contracts';
-import { readRollup } from './rollup';
+import { readRollup, type RolledRow, type RollupRead } from './rollup';
 import { newDense, quantiles } from './sketch';
 import type { MessageStore } from './store';
 
@@ -31,7 +31,7 @@ export const SPEED_SAMPLE = 2000;
  */
 const USAGE_ENDPOINTS: ReadonlySet<string> = new Set(INFERENCE_ENDPOINTS);
 
-const MEASURES = ['messages', 'errors', 'in_sum', 'out_sum'] as const;
+const MEASURES = ['messages', 'errors', 'in_sum', 'out_sum'] satisfies RollupRead['measures'];
 
 /**
  * Total output tokens over total generation time: each request's generation time is its tokens over
@@ -51,16 +51,23 @@ const LAST_USED_SQL = `
   SELECT max(started_at) FROM messages INDEXED BY messages_model
   WHERE model = ? AND started_at >= ? AND started_at < ?`;
 
-/** Per model (canonical name), over the window, busiest first; models without a name are left out. */
-export function modelUsage(store: MessageStore, w: ModelUsageWindow): ModelUsage[] {
-  if (!(w.to > w.from)) return [];
-  const rows = readRollup(
-    store,
-    { from: w.from, to: w.to },
-    { from: w.from, to: w.to },
-    { slice: 'dims', groupBy: ['model', 'endpoint'], measures: MEASURES, sketch: true }
-  );
-  const byModel = new Map<string, { v: number[]; sketch: Float64Array }>();
+/** What the usage table reads from the rollups: the model slice by model and endpoint, with sketches. */
+export const USAGE_ROLLUP_READ: RollupRead = {
+  slice: 'dims',
+  groupBy: ['model', 'endpoint'],
+  measures: MEASURES,
+  sketch: true,
+};
+
+export interface ModelTotals {
+  /** MEASURES, in order. */
+  v: number[];
+  sketch: Float64Array;
+}
+
+/** The rollup rows of USAGE_ROLLUP_READ summed per model, over the endpoints that ran it. */
+export function totalsByModel(rows: readonly RolledRow[]): Map<string, ModelTotals> {
+  const byModel = new Map<string, ModelTotals>();
   for (const r of rows) {
     const [model, endpoint] = r.keys;
     if (model === null || endpoint === null || !USAGE_ENDPOINTS.has(endpoint)) continue;
@@ -72,26 +79,54 @@ export function modelUsage(store: MessageStore, w: ModelUsageWindow): ModelUsage
     r.v.forEach((x, i) => (acc.v[i] += x));
     if (r.sketch) for (let i = 0; i < r.sketch.length; i++) acc.sketch[i] += r.sketch[i];
   }
+  return byModel;
+}
+
+/** One model's row from its totals and the two figures read from its messages; null without requests. */
+export function usageRow(
+  model: string,
+  { v, sketch }: ModelTotals,
+  speed: { tokens: number | null; seconds: number | null },
+  lastUsed: number | null
+): ModelUsage | null {
+  const [requests, errors, inputTokens, outputTokens] = v;
+  if (requests <= 0) return null;
+  const [p50, p95] = quantiles(sketch, [0.5, 0.95]);
+  const { tokens, seconds } = speed;
+  return {
+    model,
+    requests,
+    errors,
+    error_rate: errors / requests,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    tokens_per_second: tokens !== null && seconds !== null && seconds > 0 ? tokens / seconds : null,
+    latency_p50_ms: p50,
+    latency_p95_ms: p95,
+    last_used: lastUsed,
+  };
+}
+
+/** Busiest first, then by name. */
+export const byUsage = (a: ModelUsage, b: ModelUsage): number =>
+  b.requests - a.requests || a.model.localeCompare(b.model);
+
+/** Per model (canonical name), over the window, busiest first; models without a name are left out. */
+export function modelUsage(store: MessageStore, w: ModelUsageWindow): ModelUsage[] {
+  if (!(w.to > w.from)) return [];
+  const totals = totalsByModel(readRollup(store, { from: w.from, to: w.to }, w, USAGE_ROLLUP_READ));
   const speed = store.prepare(SPEED_SQL).raw();
   const lastUsed = store.prepare(LAST_USED_SQL).pluck();
   const out: ModelUsage[] = [];
-  for (const [model, { v, sketch }] of byModel) {
-    const [requests, errors, inputTokens, outputTokens] = v;
-    if (requests <= 0) continue;
+  for (const [model, t] of totals) {
     const [tokens, seconds] = speed.get(model, w.from, w.to) as [number | null, number | null];
-    const [p50, p95] = quantiles(sketch, [0.5, 0.95]);
-    out.push({
+    const row = usageRow(
       model,
-      requests,
-      errors,
-      error_rate: errors / requests,
-      input_tokens: inputTokens,
-      output_tokens: outputTokens,
-      tokens_per_second: tokens !== null && seconds !== null && seconds > 0 ? tokens / seconds : null,
-      latency_p50_ms: p50,
-      latency_p95_ms: p95,
-      last_used: (lastUsed.get(model, w.from, w.to) as number | null) ?? null,
-    });
+      t,
+      { tokens, seconds },
+      (lastUsed.get(model, w.from, w.to) as number | null) ?? null
+    );
+    if (row) out.push(row);
   }
-  return out.sort((a, b) => b.requests - a.requests || a.model.localeCompare(b.model));
+  return out.sort(byUsage);
 }
