@@ -102,8 +102,19 @@ describe.each([
   });
 
   it('reach the sidecar only through server-side routes with the secret tokens, actions for Admins only', () => {
-    expect(ds.routes).toEqual([SIDECAR_ROUTE, ACTIONS_ROUTE]);
+    expect(ds.routes).toEqual([ACTIONS_ROUTE, SIDECAR_ROUTE]);
     expect(app.routes).toEqual([SIDECAR_ROUTE]);
+  });
+
+  it('order routes so none is shadowed: Grafana takes the first whose path is a plain prefix of the request', () => {
+    // pkg/api/pluginproxy matches with strings.HasPrefix in plugin.json order: `sidecar` listed before
+    // `sidecar-actions` would take `sidecar-actions/…` (without its role check or its token).
+    for (const json of [app, ds]) {
+      const paths = (json.routes ?? []).map((r) => r.path);
+      paths.forEach((later, j) =>
+        paths.slice(0, j).forEach((earlier) => expect(later.startsWith(earlier)).toBe(false))
+      );
+    }
   });
 
   it('name an open-ended Grafana version range (the validator flags pinned ones) and logos that exist', () => {

@@ -260,7 +260,11 @@ export class GrafanaEmulator extends LoopbackServer {
     return send(res, 404, { message: 'Not found' });
   }
 
-  /** Grafana's proxy: longest matching route prefix, rendered URL and headers, client credentials dropped. */
+  /**
+   * Grafana's proxy: the FIRST route, in plugin.json order, whose path is a plain string prefix of the
+   * proxy path (pkg/api/pluginproxy: strings.HasPrefix, no segment boundary, so a route `a` placed before
+   * `a-b` takes `a-b/…` too), its rendered URL and headers, client credentials dropped.
+   */
   private proxy(
     req: IncomingMessage,
     res: ServerResponse,
@@ -272,9 +276,7 @@ export class GrafanaEmulator extends LoopbackServer {
     secureJsonData: Record<string, string>,
     rewrite401: boolean
   ) {
-    const route = routes
-      .filter((r) => proxyPath === r.path || proxyPath.startsWith(`${r.path}/`))
-      .sort((a, b) => b.path.length - a.path.length)[0];
+    const route = routes.find((r) => proxyPath.startsWith(r.path));
     if (!route || !route.url) {
       return send(res, 404, { message: 'Plugin route not found' });
     }
