@@ -233,7 +233,7 @@ export class OllamaModels {
   async installed(): Promise<Omit<InstalledModel, 'favourite' | 'is_default' | 'loaded'>[]> {
     const tagged = await this.tags();
     const shows = await mapLimited(tagged, SHOW_CONCURRENCY, (m) => this.cachedShow(m));
-    return tagged.map((m, i) => {
+    const models = tagged.map((m, i) => {
       const show = shows[i];
       return {
         name: m.name,
@@ -250,5 +250,11 @@ export class OllamaModels {
         context_length: show ? contextLengthOf(show.model_info) : null,
       };
     });
+    // Newest first, as Ollama lists them, but Ollama orders models modified in the same second at random
+    // (a map walk): the name breaks ties, so the page and its default pick keep one order.
+    return models.sort(
+      (a, b) =>
+        (b.modified_at ?? 0) - (a.modified_at ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    );
   }
 }

@@ -100,6 +100,14 @@ describe('reads', () => {
     const tags = await ollamaJson<OllamaTags>('/api/tags');
     const page = await ok<InstalledModels>('GET', MODELS_API.installed);
     expect(page.installed.map((m) => m.name).sort()).toEqual(tags.models.map((m) => m.name).sort());
+    // One order whatever Ollama's (it shuffles models modified in the same second): newest first, then by name.
+    const order = [...page.installed].sort(
+      (x, y) =>
+        (y.modified_at ?? 0) - (x.modified_at ?? 0) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)
+    );
+    expect(page.installed.map((m) => m.name)).toEqual(order.map((m) => m.name));
+    const again = await ok<InstalledModels>('GET', MODELS_API.installed);
+    expect(again.installed.map((m) => m.name)).toEqual(page.installed.map((m) => m.name));
     const tiny = page.installed.find((m) => m.name === 'tiny:latest')!;
     const tagged = tags.models.find((m) => m.name === 'tiny:latest')!;
     expect(tiny).toMatchObject({
