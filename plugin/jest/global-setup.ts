@@ -4,14 +4,14 @@
  * seeded with the kit's page-test messages. Workers inherit the URL, token and seeded ids through
  * process.env. It also rebuilds dist/ when the sources changed, for the bundle load test.
  */
-import { testOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { startOllama, testOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
 import { seedPages } from '@ollama-lens/testkit/seed';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { SIDECAR_ENV } from '../src/testing/sidecarEnv';
 import { ensureFreshBundle } from './bundle';
 
 export interface PluginTestGlobals {
-  __OLLAMA_LENS_PLUGIN_TEST__?: { ollama?: OllamaServer; sidecar: TestSidecar };
+  __OLLAMA_LENS_PLUGIN_TEST__?: { ollama?: OllamaServer; modelsOllama: OllamaServer; sidecar: TestSidecar };
 }
 
 const TOKEN = 'plugin-test-admin-token';
@@ -21,7 +21,9 @@ export default async function globalSetup(): Promise<void> {
   ensureFreshBundle();
   const ollama = await testOllama();
   let sidecar: TestSidecar | undefined;
+  let modelsOllama: OllamaServer | undefined;
   try {
+    modelsOllama = await startOllama();
     sidecar = await startSidecar(ollama.url, [
       '--admin-token',
       TOKEN,
@@ -44,9 +46,11 @@ export default async function globalSetup(): Promise<void> {
     process.env[SIDECAR_ENV.token] = TOKEN;
     process.env[SIDECAR_ENV.seed] = JSON.stringify(seed);
     process.env[SIDECAR_ENV.ollama] = ollama.url;
-    (globalThis as PluginTestGlobals).__OLLAMA_LENS_PLUGIN_TEST__ = { ollama: ollama.server, sidecar };
+    process.env[SIDECAR_ENV.modelsOllama] = modelsOllama.url;
+    (globalThis as PluginTestGlobals).__OLLAMA_LENS_PLUGIN_TEST__ = { ollama: ollama.server, modelsOllama, sidecar };
   } catch (err) {
     await sidecar?.close().catch(() => undefined);
+    await modelsOllama?.stop();
     const logs = ollama.server?.logs() ?? '';
     await ollama.server?.stop();
     throw new Error(`${(err as Error).message}${logs ? `\n--- ollama serve log ---\n${logs.slice(-4000)}` : ''}`);

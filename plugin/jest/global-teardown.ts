@@ -1,4 +1,4 @@
-/** jest globalTeardown: stops the sidecar and Ollama of the globalSetup (same process). */
+/** jest globalTeardown: stops the sidecar and the Ollama servers of the globalSetup (same process). */
 import type { PluginTestGlobals } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
@@ -10,4 +10,5 @@ export default async function globalTeardown(): Promise<void> {
   }
   await state.sidecar.close();
   await state.ollama?.stop();
+  await state.modelsOllama.stop();
 }

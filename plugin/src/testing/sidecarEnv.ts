@@ -17,7 +17,24 @@ export const SIDECAR_ENV = {
   seed: 'OLLAMA_LENS_TEST_SEED',
   /** The Ollama behind the sidecar (a "wrong URL" for the connection tests). */
   ollama: 'OLLAMA_LENS_TEST_OLLAMA_URL',
+  /**
+   * A second Ollama, for the Models page test alone: it unloads, loads, copies and deletes models. On the
+   * shared server the two tiny names share one weights file, and Ollama lists a runner under the name that
+   * loaded it, so another file's request between that test's unload and load would take the runner.
+   */
+  modelsOllama: 'OLLAMA_LENS_TEST_MODELS_OLLAMA_URL',
 } as const;
+
+/** The Ollama of the Models page test (see SIDECAR_ENV.modelsOllama). */
+export function modelsTestOllamaUrl(): string {
+  const url = process.env[SIDECAR_ENV.modelsOllama];
+  if (!url) {
+    throw new Error(
+      `The plugin's jest globalSetup did not start the second Ollama (${SIDECAR_ENV.modelsOllama} is not set).`
+    );
+  }
+  return url;
+}
 
 export function testSidecar(): TestSidecar {
   const url = process.env[SIDECAR_ENV.url];

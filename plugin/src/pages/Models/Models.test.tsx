@@ -1,8 +1,8 @@
 /**
- * The Models page against a sidecar of this file's own (with an actions token) in front of the real Ollama
- * of the jest globalSetup, reached through the Grafana emulator's data source proxy, which applies the
- * data source's routes as shipped (the actions route only for Admins). What the page shows is compared
- * with what Ollama itself reports. Pulls: a real pull cannot reach a registry here, so a scripted upstream
+ * The Models page against a sidecar of this file's own (with an actions token) in front of the second real
+ * Ollama the jest globalSetup starts for this file alone, reached through the Grafana emulator's data source
+ * proxy, which applies the data source's routes as shipped (the actions route only for Admins). What the
+ * page shows is compared with what Ollama itself reports. Pulls: a real pull cannot reach a registry here, so a scripted upstream
  * sends the progress of `scripted-pull…` models; the real Ollama's own error is checked too.
  */
 import { mkdtempSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { lastValueFrom } from 'rxjs';
 import { ACTIONS_TOKEN_HEADER, MODELS_API, type InstalledModels } from '@ollama-lens/contracts';
 import { spawnSidecarProcess, type SidecarProcess } from '@ollama-lens/testkit/sidecar-process';
 import { ACTIONS_PROXY_ROUTE, DEFAULT_MESSAGES_DATASOURCE_UID } from '../../constants';
-import { testSidecar } from '../../testing/sidecarEnv';
+import { modelsTestOllamaUrl } from '../../testing/sidecarEnv';
 import { renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
 import { PullUpstream, SCRIPTED_PULL_PREFIX } from './testing/pullUpstream';
 import { request, type OllamaPs, type OllamaTags } from './testing/http';
@@ -26,10 +26,11 @@ const PAGE = '/a/ollamalens-explorer-app/models';
 const TOKEN = 'models-test-read-token';
 const ACTIONS_TOKEN = 'models-test-actions-token';
 
+// An Ollama of this file's own (see SIDECAR_ENV.modelsOllama).
+const ollamaUrl = modelsTestOllamaUrl();
 let upstream: PullUpstream;
 let sidecar: SidecarProcess;
 let grafana: TestGrafana;
-const ollamaUrl = testSidecar().ollamaUrl;
 
 beforeAll(async () => {
   upstream = new PullUpstream(ollamaUrl);
