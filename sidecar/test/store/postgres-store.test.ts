@@ -3,7 +3,7 @@
  * table (once, under concurrency; a newer database refused), the schema matching the column table and
  * the rollup list, the SQL sketch functions agreeing with sketch.ts bucket for bucket, concurrent
  * writers (two sidecars' writers on the same rollup keys) keeping every rollup row exact, search input
- * never reaching tsquery syntax, and retention by dropping whole day partitions.
+ * never reaching tsquery syntax, a search's count bounded, and retention by dropping whole day partitions.
  */
 import { mulberry32 } from '@ollama-lens/testkit/random';
 import { HOSTILE_PAYLOADS, HOSTILE_PROMPTS } from '@ollama-lens/testkit/hostile';
@@ -11,6 +11,7 @@ import { recordOf } from '@ollama-lens/testkit/records';
 import { startPostgres, type PostgresServer } from '@ollama-lens/testkit/postgres';
 import { CONTENT_COLUMNS, MESSAGE_COLUMNS } from '../../src/store/columns';
 import { MEASURES, measuresOf, ROLLUPS } from '../../src/store/measures';
+import { aggregationsPg, PG_SEARCH_COUNT_LIMIT } from '../../src/store/postgres/aggregate';
 import { CONNECT_TIMEOUT_MS, rows } from '../../src/store/postgres/pool';
 import { migratePg, PG_SCHEMA_VERSION, PgSchemaTooNewError } from '../../src/store/postgres/schema';
 import { toTsQuery, tsvectorLiteral } from '../../src/store/postgres/search-text';
@@ -265,6 +266,41 @@ test('search input is never tsquery syntax: hostile and odd inputs run as plain 
   ]);
   expect(hit.map((h) => h.id)).toContain(`h-${hostile.indexOf("it's")}`);
   expect(tsvectorLiteral(['', '   '])).toBeNull();
+});
+
+test('a search’s matches are counted exactly below PG_SEARCH_COUNT_LIMIT, and reported as “more” from there', async () => {
+  const s = open();
+  await s.ready();
+  const base = records(10, 5, 'c');
+  await s.insert(prepared(base));
+  // Copies in SQL (new ids, the same words): the batch path would take minutes for this many.
+  const cols = (
+    await rows<{ c: string }>(
+      s.pool,
+      "SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'messages' " +
+        "AND column_name NOT IN ('seq', 'id') AND is_generated = 'NEVER' ORDER BY ordinal_position"
+    )
+  )
+    .map((r) => `"${r.c}"`)
+    .join(', ');
+  const copy = (tag: string, n: number) =>
+    s.pool.query(
+      `INSERT INTO messages (id, ${cols}) SELECT id || '-${tag}' || g, ${cols} ` +
+        `FROM messages, generate_series(1, ${n}) g WHERE id ~ '^c-[0-9]+$'`
+    );
+  const matched = async () =>
+    (
+      await aggregationsPg(
+        s.pool,
+        { q: 'prompt', from: T - 1, to: T + 3 * DAY_MS },
+        { sampleLimit: 5, include: ['summary'] },
+        T + 3 * DAY_MS
+      )
+    ).matched;
+  await copy('a', PG_SEARCH_COUNT_LIMIT / base.length - 2);
+  expect(await matched()).toBe(PG_SEARCH_COUNT_LIMIT - base.length);
+  await copy('b', 1);
+  expect(await matched()).toBeNull();
 });
 
 test('retention drops whole day partitions with their rollup periods; the rollups stay exact', async () => {

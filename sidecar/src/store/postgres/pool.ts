@@ -50,6 +50,9 @@ export function createPool(o: PoolOptions): pg.Pool {
     query_timeout: o.statementTimeoutMs + o.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: 'ollama-lens',
+    // No JIT: it pays off for long analytic scans, not for our statements of milliseconds to a second,
+    // whose estimated cost still crosses jit_above_cost on a big day (60 ms of compiling per search count).
+    options: '-c jit=off',
     types,
   });
   // An idle connection that the server closes emits 'error' on the pool: it is dropped and replaced
