@@ -10,6 +10,8 @@ import type { Segment } from '@ollama-lens/contracts';
 const MAX_TERMS = 32;
 /** unicode61 indexes letters, digits and private-use characters; a term without any has no tokens. */
 const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+/** A word: letters, digits, private-use characters, and the combining marks attached to them. */
+const WORD = /[\p{L}\p{N}\p{Co}][\p{L}\p{N}\p{Co}\p{M}]*/gu;
 
 /** One searched term as the index sees it: its normalised tokens (a phrase when several). */
 export interface QueryTerm {
@@ -66,10 +68,18 @@ interface Token {
  */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  const re = /[\p{L}\p{N}\p{Co}][\p{L}\p{N}\p{Co}\p{M}]*/gu;
+  const re = new RegExp(WORD);
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     out.push({ start: m.index, end: m.index + m[0].length, norm: normalise(m[0]) });
   }
+  return out;
+}
+
+/** tokenize's words alone, without their offsets: the write path's (PostgreSQL's search vector), where they cost. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(WORD);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push(normalise(m[0]));
   return out;
 }
 

@@ -18,7 +18,7 @@ import { toTsQuery, tsvectorLiteral } from '../../src/store/postgres/search-text
 import { pairsOfBlob } from '../../src/store/postgres/sketch';
 import { DAY_MS, partitionName, PgStore } from '../../src/store/postgres/store';
 import { prepareRow } from '../../src/store/row';
-import { toFtsQuery } from '../../src/store/search-query';
+import { tokenize, toFtsQuery } from '../../src/store/search-query';
 import { merge, SparseSketch } from '../../src/store/sketch';
 import type { MeasurementRecord } from '../../src/tap/record';
 import { SEARCHES } from './contract/seed';
@@ -266,6 +266,39 @@ test('search input is never tsquery syntax: hostile and odd inputs run as plain 
   ]);
   expect(hit.map((h) => h.id)).toContain(`h-${hostile.indexOf("it's")}`);
   expect(tsvectorLiteral(['', '   '])).toBeNull();
+});
+
+test('the search vector holds the tokenizer’s words at their positions, as PostgreSQL reads it', async () => {
+  const s = open();
+  await s.ready();
+  const long = (c: string, n: number) => c.repeat(n);
+  const cases: [string, string][] = [
+    ['The cat sat; the CAT ran. Ünïcödé straße ΑΒΓ 日本語 x2 2x', 'the cat, again: café CAFE'],
+    // A word just short of and just past PostgreSQL's 2046-byte lexeme limit (2 bytes per é): the first
+    // is kept, the second left out, and both still take their position.
+    [`${long('é', 1023)} ${long('é', 1024)} end`, ''],
+    [`${long('a', 2046)} ${long('b', 2047)} end`, 'it’s'],
+  ];
+  for (const texts of cases) {
+    const expected = new Map<string, number[]>();
+    let pos = 0;
+    for (const text of texts) {
+      for (const t of tokenize(text)) {
+        pos += 1;
+        if (Buffer.byteLength(t.norm) > 2046) continue;
+        const list = expected.get(t.norm) ?? [];
+        if (list[list.length - 1] !== pos) list.push(pos);
+        expected.set(t.norm, list);
+      }
+      pos += 2;
+    }
+    const got = await rows<{ lexeme: string; positions: number[] }>(
+      s.pool,
+      'SELECT lexeme, positions FROM unnest(?::tsvector)',
+      [tsvectorLiteral(texts)]
+    );
+    expect(new Map(got.map((r) => [r.lexeme, r.positions]))).toEqual(expected);
+  }
 });
 
 test('a search’s matches are counted exactly below PG_SEARCH_COUNT_LIMIT, and reported as “more” from there', async () => {
