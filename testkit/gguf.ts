@@ -372,6 +372,11 @@ export const TINY_OLLAMA_TEMPLATE = `{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }
 
 export interface TinyLlamaOptions {
   seed?: number;
+  /**
+   * An embedding model: `llama.pooling_type` (1, mean) is set, which Ollama reads as the "embedding"
+   * capability instead of "completion" (it then refuses /api/generate and /api/chat for it).
+   */
+  embedding?: boolean;
 }
 
 export function tinyVocab(): { tokens: string[]; scores: number[]; types: number[]; wordIds: number[] } {
@@ -497,6 +502,7 @@ export function generateTinyLlama(opts: TinyLlamaOptions = {}): Buffer {
     ['tokenizer.ggml.add_bos_token', { type: 'bool', value: true }],
     ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
     ['tokenizer.chat_template', { type: 'string', value: TINY_JINJA_TEMPLATE }],
+    ...(opts.embedding ? [['llama.pooling_type', u32(1)] as const] : []),
   ];
   return writeGguf({ kv, tensors });
 }

@@ -177,15 +177,21 @@ function sweepStaleServers(): void {
   }
 }
 
-/** Bytes and digest of the tiny model, generated once per process (deterministic per seed). */
-let tinyModel: { gguf: Buffer; digest: string } | undefined;
-export function tinyModelBlob(): { gguf: Buffer; digest: string } {
-  if (!tinyModel) {
-    const gguf = generateTinyLlama({ seed: 42 });
-    tinyModel = { gguf, digest: `sha256:${createHash('sha256').update(gguf).digest('hex')}` };
+/** Bytes and digest of the tiny model (or its embedding twin), generated once per process (deterministic per seed). */
+const tinyModels = new Map<boolean, { gguf: Buffer; digest: string }>();
+export function tinyModelBlob(opts: { embedding?: boolean } = {}): { gguf: Buffer; digest: string } {
+  const embedding = opts.embedding ?? false;
+  let blob = tinyModels.get(embedding);
+  if (!blob) {
+    const gguf = generateTinyLlama({ seed: 42, embedding });
+    blob = { gguf, digest: `sha256:${createHash('sha256').update(gguf).digest('hex')}` };
+    tinyModels.set(embedding, blob);
   }
-  return tinyModel;
+  return blob;
 }
+
+/** The name createTinyEmbeddingModel gives its model by default. */
+export const TINY_EMBEDDING_MODEL = 'tiny-embed';
 
 async function expectOk(res: Response, what: string): Promise<string> {
   const body = await res.text();
@@ -224,6 +230,32 @@ export async function createTinyModels(url: string, names: readonly string[] = T
     const status = (JSON.parse(body) as { status?: string; error?: string }).status;
     if (status !== 'success') throw new Error(`create model ${model}: ${body}`);
   }
+}
+
+/**
+ * Creates an embedding-only model (the tiny weights with a pooling type): Ollama lists its capabilities
+ * as ["embedding"], answers /api/embed for it and refuses /api/generate and /api/chat, as for
+ * nomic-embed-text and its kind. Idempotent.
+ */
+export async function createTinyEmbeddingModel(
+  url: string,
+  name: string = TINY_EMBEDDING_MODEL
+): Promise<void> {
+  const { gguf, digest } = tinyModelBlob({ embedding: true });
+  await expectOk(
+    await fetch(`${url}/api/blobs/${digest}`, { method: 'POST', body: new Uint8Array(gguf) }),
+    'upload embedding model blob'
+  );
+  const body = await expectOk(
+    await fetch(`${url}/api/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: name, files: { 'tiny.gguf': digest }, stream: false }),
+    }),
+    `create model ${name}`
+  );
+  const status = (JSON.parse(body) as { status?: string }).status;
+  if (status !== 'success') throw new Error(`create model ${name}: ${body}`);
 }
 
 /** Loads the model into a runner so the first test does not pay the load (~0.3 s). */

@@ -68,6 +68,16 @@ export const PLAYGROUND_LIMITS = {
 } as const;
 
 /** Where a loaded model lives: all in VRAM, all in RAM, or split between them (some layers on the CPU). */
+/**
+ * A model Ollama can only embed with (/api/show's capabilities hold "embedding" and not "completion",
+ * as for nomic-embed-text): Ollama refuses /api/generate and /api/chat for it. The sidecar loads such a
+ * model with an empty /api/embed, and the Playground does not offer it. A model whose capabilities are
+ * unknown (an empty list: /api/show failed) is not one.
+ */
+export function isEmbeddingOnly(capabilities: readonly string[]): boolean {
+  return capabilities.includes('embedding') && !capabilities.includes('completion');
+}
+
 export const PLACEMENTS = ['gpu', 'cpu', 'split'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
 

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { MESSAGE_ID_HEADER, MODELS_API, type ModelAction } from '@ollama-lens/contracts';
+import { isEmbeddingOnly, MESSAGE_ID_HEADER, MODELS_API, type ModelAction } from '@ollama-lens/contracts';
 import {
   ACTION_ERROR_RESPONSES,
   CopyActionBody,
@@ -63,14 +63,17 @@ export function registerModelActionRoutes(app: FastifyInstance, ctx: ModelsConte
     schemaErrorFormatter: validationMessage,
   });
 
-  typed.post(MODELS_API.actions.load, routeOptions(ModelActionBody), async (req, reply) =>
-    // An empty prompt makes Ollama load the model and answer at once (done_reason "load").
-    act(reply, 'load', req.body.model, null, {
+  typed.post(MODELS_API.actions.load, routeOptions(ModelActionBody), async (req, reply) => {
+    const { model } = req.body;
+    // Ollama loads a model on an empty request and answers at once: a generate (done_reason "load") for
+    // a model that completes, an embed without input for an embedding-only one, which generate refuses.
+    const embeddingOnly = isEmbeddingOnly((await ctx.ollama.show(model)).capabilities);
+    return act(reply, 'load', model, null, {
       method: 'POST',
-      path: '/api/generate',
-      body: { model: req.body.model, prompt: '', stream: false },
-    })
-  );
+      path: embeddingOnly ? '/api/embed' : '/api/generate',
+      body: embeddingOnly ? { model } : { model, prompt: '', stream: false },
+    });
+  });
 
   typed.post(MODELS_API.actions.unload, routeOptions(ModelActionBody), async (req, reply) =>
     // keep_alive 0 without a prompt: Ollama unloads the model (done_reason "unload").

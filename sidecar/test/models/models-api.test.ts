@@ -16,7 +16,13 @@ import {
   type ModelUsageResponse,
   type PullProgressLine,
 } from '@ollama-lens/contracts';
-import { freePort, startOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import {
+  createTinyEmbeddingModel,
+  freePort,
+  startOllama,
+  TINY_EMBEDDING_MODEL,
+  type OllamaServer,
+} from '@ollama-lens/testkit/ollama';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config';
@@ -315,6 +321,45 @@ describe('actions change what Ollama reports, through the proxy', () => {
       await new Promise((r) => setTimeout(r, 100));
     expect(await loadedNames()).not.toContain('tiny:latest');
     await waitForEvent((e) => e.type === 'model_unloaded' && e.model === 'tiny:latest');
+  });
+
+  it('loads an embedding-only model (Ollama refuses generate for it) with an empty embed; unload works as for any', async () => {
+    await createTinyEmbeddingModel(ollama.url);
+    try {
+      const name = `${TINY_EMBEDDING_MODEL}:latest`;
+      const page = await ok<InstalledModels>('GET', MODELS_API.installed);
+      expect(page.installed.find((m) => m.name === name)?.capabilities).toEqual(['embedding']);
+      // What the action used to send, refused by Ollama itself:
+      const generate = await fetch(`${ollama.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({ model: TINY_EMBEDDING_MODEL, prompt: '', stream: false }),
+      });
+      expect(generate.status).toBe(400);
+
+      const loaded = await ok<ModelActionResult>('POST', MODELS_API.actions.load, {
+        model: TINY_EMBEDDING_MODEL,
+      });
+      expect(await loadedNames()).toContain(name);
+      const record = await sidecar.waitForRecord((r) => r.id === loaded.message_id);
+      expect(record).toMatchObject({ endpoint: '/api/embed', status: 'success', model: name });
+
+      await ok<ModelActionResult>('POST', MODELS_API.actions.unload, { model: TINY_EMBEDDING_MODEL });
+      const end = Date.now() + 20_000;
+      while ((await loadedNames()).includes(name) && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await loadedNames()).not.toContain(name);
+    } finally {
+      // The other tests expect tiny alone.
+      await fetch(`${ollama.url}/api/delete`, {
+        method: 'DELETE',
+        body: JSON.stringify({ model: TINY_EMBEDDING_MODEL }),
+      });
+    }
+  });
+
+  it("loading a model Ollama does not have: Ollama's 404, passed on", async () => {
+    const res = await call('POST', MODELS_API.actions.load, { model: 'not-there' });
+    expect(res).toMatchObject({ status: 404, body: { error: "model 'not-there' not found" } });
   });
 
   it('copy adds the new name to /api/tags, delete removes it; each is stored and becomes an event', async () => {
