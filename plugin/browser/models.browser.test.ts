@@ -18,19 +18,29 @@ async function animationsDone(p: ThemedPage): Promise<void> {
   await p.page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
 }
 
+interface Installed {
+  name: string;
+  capabilities: string[];
+}
+
 /** What Ollama really has, read from it through the sidecar's read route (as the page does). */
-async function installedNames(): Promise<string[]> {
+async function installed(): Promise<Installed[]> {
   const res = await fetch(`${suite.info.sidecarUrl}/analytics/models/installed`, {
     headers: { authorization: `Bearer ${suite.info.token}` },
   });
-  const body = (await res.json()) as { installed: Array<{ name: string }> };
-  return body.installed.map((m) => m.name);
+  return ((await res.json()) as { installed: Installed[] }).installed;
+}
+
+/** The models that can chat (the stack also has an embedding-only one). */
+async function chatModels(): Promise<string[]> {
+  return (await installed()).filter((m) => m.capabilities.includes('completion')).map((m) => m.name);
 }
 
 describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
   it('models: lists the real models with the Admin’s actions and renders cleanly', async () => {
-    const names = await installedNames();
+    const names = (await installed()).map((m) => m.name);
     expect(names.length).toBeGreaterThan(0);
+    const [chat] = await chatModels();
     const p = await suite.page(theme);
     await navigate(p, `${APP}/models`, '[data-testid="ollamalens-models-installed"]');
     for (const name of names) {
@@ -46,7 +56,7 @@ describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
     expect(await checkPage(p)).toEqual({ consoleErrors: [], overflows: [], axe: [], pwned: undefined });
 
     // The detail drawer, with Ollama's template.
-    await p.page.getByRole('button', { name: names[0], exact: true }).click();
+    await p.page.getByRole('button', { name: chat, exact: true }).click();
     const drawer = p.page.getByTestId('ollamalens-models-drawer');
     await drawer.getByLabel('Template').waitFor();
     await animationsDone(p);
@@ -56,7 +66,8 @@ describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
   });
 
   it('playground: streams an answer from the real model and links to its message', async () => {
-    const [model] = await installedNames();
+    const all = await installed();
+    const [model] = await chatModels();
     const p = await suite.page(theme);
     await navigate(p, `${APP}/playground`, 'textarea#ollamalens-playground-prompt');
     await p.page.waitForFunction(
@@ -65,6 +76,14 @@ describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
       // The picker fills once the installed models arrive through the sidecar (slow on a loaded machine).
       { timeout: 60_000 }
     );
+    // The picker offers the models that can chat, not the embedding one Ollama lists too.
+    await p.page.locator('#ollamalens-playground-model').click();
+    const offered = await p.page.getByRole('option').allInnerTexts();
+    expect(all.some((m) => m.capabilities.includes('embedding'))).toBe(true);
+    for (const m of all) {
+      expect(offered.some((t) => t.includes(m.name))).toBe(m.capabilities.includes('completion'));
+    }
+    await p.page.keyboard.press('Escape');
     await p.page.locator('#ollamalens-playground-num_predict').fill('24');
     await p.page.locator('#ollamalens-playground-prompt').fill('Say hello.');
     await p.page.getByRole('button', { name: 'Send' }).click();

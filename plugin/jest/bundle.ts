@@ -1,12 +1,14 @@
 /**
- * Keeps dist/ in step with the sources for the bundle load test: when a source file is newer than the
- * built modules (or they are missing), runs `npm run build` once before the tests.
+ * Keeps dist/ in step with the sources for the bundle load test: when a source file (the plugin's or
+ * the contracts', which webpack takes from their build) is newer than the built modules (or they are
+ * missing), builds the contracts and then the plugin once before the tests.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PLUGIN = join(__dirname, '..');
+const CONTRACTS = join(PLUGIN, '..', 'contracts');
 const OUTPUTS = ['dist/module.js', 'dist/datasource/module.js', 'dist/plugin.json', 'dist/datasource/plugin.json'];
 const INPUTS = ['package.json', 'webpack.config.ts'];
 
@@ -30,11 +32,16 @@ export function ensureFreshBundle(): void {
   const built = OUTPUTS.every((f) => existsSync(join(PLUGIN, f)))
     ? Math.min(...OUTPUTS.map((f) => statSync(join(PLUGIN, f)).mtimeMs))
     : 0;
-  const sources = Math.max(newestIn(join(PLUGIN, 'src')), ...INPUTS.map((f) => statSync(join(PLUGIN, f)).mtimeMs));
+  const sources = Math.max(
+    newestIn(join(PLUGIN, 'src')),
+    newestIn(join(CONTRACTS, 'src')),
+    ...INPUTS.map((f) => statSync(join(PLUGIN, f)).mtimeMs)
+  );
   if (built >= sources) {
     return;
   }
   try {
+    execFileSync('npm', ['run', 'build'], { cwd: CONTRACTS, stdio: 'pipe', encoding: 'utf8', timeout: 5 * 60_000 });
     execFileSync('npm', ['run', 'build'], { cwd: PLUGIN, stdio: 'pipe', encoding: 'utf8', timeout: 10 * 60_000 });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };

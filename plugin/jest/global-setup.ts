@@ -4,7 +4,7 @@
  * seeded with the kit's page-test messages. Workers inherit the URL, token and seeded ids through
  * process.env. It also rebuilds dist/ when the sources changed, for the bundle load test.
  */
-import { startOllama, testOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
+import { createTinyEmbeddingModel, startOllama, testOllama, type OllamaServer } from '@ollama-lens/testkit/ollama';
 import { seedPages } from '@ollama-lens/testkit/seed';
 import { startSidecar, type TestSidecar } from '@ollama-lens/testkit/sidecar';
 import { SIDECAR_ENV } from '../src/testing/sidecarEnv';
@@ -23,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   let sidecar: TestSidecar | undefined;
   let modelsOllama: OllamaServer | undefined;
   try {
+    // An embedding-only model beside the chat ones, as most Ollama installs have: the Playground must not offer it.
+    await createTinyEmbeddingModel(ollama.url);
     modelsOllama = await startOllama();
     sidecar = await startSidecar(ollama.url, [
       '--admin-token',

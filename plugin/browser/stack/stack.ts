@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testOllama } from '@ollama-lens/testkit/ollama';
+import { createTinyEmbeddingModel, testOllama } from '@ollama-lens/testkit/ollama';
 import { startPrometheus, type PrometheusServer } from '@ollama-lens/testkit/prometheus';
 import { ScriptedUpstream } from '@ollama-lens/testkit/scripted-upstream';
 import { browserPlan, SCRIPTED_ANSWERS, seedMessages } from '@ollama-lens/testkit/seed';
@@ -60,6 +60,8 @@ export async function startStack(opts: StackOptions): Promise<BrowserStack> {
     if (server) {
       stops.push(() => server.stop());
     }
+    // An embedding-only model beside the chat ones, as most Ollama installs have.
+    await createTinyEmbeddingModel(ollama.url);
 
     const upstream = new ScriptedUpstream(ollama.url, SCRIPTED_ANSWERS);
     const upstreamUrl = await upstream.start();

@@ -12,6 +12,7 @@ import {
   type InstalledModels,
   type MessageDetailResponse,
 } from '@ollama-lens/contracts';
+import { TINY_EMBEDDING_MODEL } from '@ollama-lens/testkit/ollama';
 import { startOwnSidecar, type OwnSidecar } from '../../testing/ownSidecar';
 import { sidecarGet } from '../../testing/sidecarApi';
 import { renderAppAt, startTestGrafana, type TestGrafana } from '../../testing/testGrafana';
@@ -21,12 +22,15 @@ const PAGE = '/a/ollamalens-explorer-app/playground';
 
 let sidecar: OwnSidecar;
 let grafana: TestGrafana;
-/** What Ollama has installed, in the sidecar's order (the page's model picker lists the same). */
+/** Every installed model, in the sidecar's order. */
+let all: InstalledModels['installed'];
+/** The ones that can chat (the embedding model left out): the page's model picker lists these. */
 let installed: string[];
 beforeAll(async () => {
   sidecar = await startOwnSidecar('playground');
   grafana = await startTestGrafana({ dataSource: { url: sidecar.url, token: sidecar.token } });
-  installed = (await sidecarGet<InstalledModels>(MODELS_API.installed, sidecar)).installed.map((m) => m.name);
+  all = (await sidecarGet<InstalledModels>(MODELS_API.installed, sidecar)).installed;
+  installed = all.filter((m) => m.capabilities.includes('completion')).map((m) => m.name);
 });
 afterAll(async () => {
   await grafana?.stop();
@@ -179,5 +183,15 @@ describe('Playground page', () => {
     expect(screen.queryByTestId(PLAYGROUND_TEST_IDS.answer(0))).toBeNull();
     const fresh = await ask('Third question');
     expect((await storedMessage(fresh.id)).prompt?.messages?.map((m) => m.content)).toEqual(['Third question']);
+  });
+
+  it('offers only the models that can chat: the embedding model Ollama lists is left out', async () => {
+    const embedding = `${TINY_EMBEDDING_MODEL}:latest`;
+    // Newest first, so without the filter it would be the preselected model.
+    expect(all[0]).toMatchObject({ name: embedding, capabilities: ['embedding'] });
+    renderAppAt(PAGE);
+    const picker = screen.getByRole('combobox', { name: 'Model' });
+    await waitFor(() => expect(picker).toHaveValue(installed[0]));
+    // The list itself (virtualised, so empty in jsdom) is checked in Chromium: browser/models.browser.test.ts.
   });
 });

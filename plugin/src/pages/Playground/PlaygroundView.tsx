@@ -21,6 +21,7 @@ import {
   type ComboboxOption,
 } from '@grafana/ui';
 import {
+  isEmbeddingOnly,
   PLAYGROUND_LIMITS,
   type InstalledModel,
   type PlaygroundChatBody,
@@ -129,7 +130,9 @@ export class PlaygroundView extends SceneObjectBase<PlaygroundState> {
 
   async loadModels() {
     try {
-      const { installed, preferences } = await this.client().installed();
+      const { installed: all, preferences } = await this.client().installed();
+      // Ollama refuses a chat with an embedding model: only the models that can answer are offered.
+      const installed = all.filter((m) => !isEmbeddingOnly(m.capabilities));
       const names = installed.map((m) => m.name);
       const preferred =
         preferences.default_model && names.includes(preferences.default_model) ? preferences.default_model : names[0];
