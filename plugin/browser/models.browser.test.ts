@@ -52,6 +52,11 @@ describe.each<Theme>(['dark', 'light'])('%s theme', (theme) => {
       .first()
       .waitFor();
     await p.page.getByLabel('Model to pull').waitFor();
+    // The embedding model is marked as one (it cannot chat).
+    for (const m of await installed()) {
+      const badge = p.page.getByTestId(`ollamalens-models-installed-${m.name}`).getByText('embedding', { exact: true });
+      expect(await badge.count()).toBe(m.capabilities.includes('completion') ? 0 : 1);
+    }
     await screenshot(p, 'models');
     expect(await checkPage(p)).toEqual({ consoleErrors: [], overflows: [], axe: [], pwned: undefined });
 

@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, IconButton, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
-import type { InstalledModels, ModelUsage } from '@ollama-lens/contracts';
+import { isEmbeddingOnly, type InstalledModels, type ModelUsage } from '@ollama-lens/contracts';
 import { DASH, formatDuration, formatNumber, formatPercent, formatTime } from '../../utils/format';
 import { formatBytes, formatExpiresIn, vramShare } from './format';
 import type { ModelsView } from './ModelsView';
@@ -66,6 +66,13 @@ export function InstalledTable({ models, canAct, busy, view }: ActionProps) {
                     </Button>
                     {isDefault && <Badge text="default" color="blue" />}
                     {m.loaded && <Badge text="loaded" color="green" />}
+                    {isEmbeddingOnly(m.capabilities) && (
+                      <Badge
+                        text="embedding"
+                        color="purple"
+                        tooltip="An embedding model: Ollama answers /api/embed for it, not chat or generate"
+                      />
+                    )}
                   </Stack>
                 </th>
                 <td>{m.family ?? DASH}</td>
