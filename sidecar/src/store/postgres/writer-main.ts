@@ -5,14 +5,13 @@
  * cannot write as drops, and writes again as soon as the database answers.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { Redactor } from '../redact';
-import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from '../threads/protocol';
+import type { FromWriter, ToWriter, WriterCommand, WriterInit } from '../threads/protocol';
+import { reportStats, writerOptions, writerThreadStats } from '../threads/writer-common';
 import { toPgThreadError as toThreadError } from './errors';
 import { CONNECT_TIMEOUT_MS } from './pool';
 import { DAY_MS, PgStore } from './store';
 import { PgWriter } from './writer';
 
-const ERROR_LOG_INTERVAL_MS = 10_000;
 /** Retention and partition upkeep run this often. */
 const UPKEEP_INTERVAL_MS = 60_000;
 /** The writer's statements (a batch with its rollups, a day's drop) may take this long. */
@@ -26,48 +25,11 @@ export function pgWriterMain(port: MessagePort, init: WriterInit): void {
     statementTimeoutMs: WRITE_TIMEOUT_MS,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
   });
-  let lastLog = 0;
-  let unlogged = 0;
-  const writer = new PgWriter(store, {
-    queueSize: init.queueSize,
-    batchMs: init.batchMs,
-    batchSize: 1000,
-    captureContent: init.captureContent,
-    host: init.host,
-    redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
-    onError(err, dropped) {
-      unlogged += dropped;
-      const now = Date.now();
-      if (now - lastLog < ERROR_LOG_INTERVAL_MS) return;
-      send({
-        type: 'log',
-        level: 'error',
-        msg: 'message store write failed; records dropped, requests unaffected',
-        err: toThreadError(err),
-        fields: { dropped: unlogged },
-      });
-      lastLog = now;
-      unlogged = 0;
-    },
-  });
+  const writer = new PgWriter(store, writerOptions(init, send, toThreadError));
 
   let received = 0;
-  const stats = (): WriterThreadStats => ({
-    received,
-    written: writer.stats.written,
-    storeErrors: writer.stats.dropped.store_error,
-    queueFull: writer.stats.dropped.queue_full,
-    queueDepth: writer.stats.queueDepth,
-    lastError: writer.lastError,
-  });
-  let reported = '';
-  const report = setInterval(() => {
-    const s = stats();
-    const key = `${s.received}/${s.written}/${s.storeErrors}/${s.queueFull}/${s.queueDepth}/${s.lastError?.at}`;
-    if (key === reported) return;
-    reported = key;
-    send({ type: 'stats', stats: s });
-  }, init.statsIntervalMs);
+  const stats = () => writerThreadStats(received, writer);
+  const report = reportStats(send, stats, init.statsIntervalMs);
 
   /** Today's and tomorrow's partitions ahead of need, and retention (by age and by size) in whole days. */
   const upkeep = async () => {

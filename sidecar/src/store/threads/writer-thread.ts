@@ -6,15 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPostgresUrl } from '../postgres/url';
 import { pgWriterMain } from '../postgres/writer-main';
-import { Redactor } from '../redact';
 import { Retention } from '../retention';
 import { MessageStore } from '../store';
 import { StoreWriter } from '../writer';
-import type { FromWriter, ToWriter, WriterCommand, WriterInit, WriterThreadStats } from './protocol';
+import type { FromWriter, ToWriter, WriterCommand, WriterInit } from './protocol';
 import { toThreadError } from './thread-error';
+import { reportStats, writerOptions, writerThreadStats } from './writer-common';
 
-/** Logs store write failures at most this often (a full disk would otherwise log every batch). */
-const ERROR_LOG_INTERVAL_MS = 10_000;
 const OPTIMIZE_INTERVAL_MS = 3600_000;
 
 function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
@@ -27,51 +25,12 @@ function main(port: NonNullable<typeof parentPort>, init: WriterInit): void {
     openError = (err as Error).message;
   }
 
-  let lastLog = 0;
-  let unlogged = 0;
-  const writer = new StoreWriter(store, {
-    queueSize: init.queueSize,
-    batchMs: init.batchMs,
-    // Off the proxy's thread a transaction may be large: fewer commits, same pauses (none).
-    batchSize: 1000,
-    captureContent: init.captureContent,
-    host: init.host,
-    redactor: init.redact ? new Redactor(init.redactPatterns) : undefined,
-    onError(err, dropped) {
-      unlogged += dropped;
-      const now = Date.now();
-      if (now - lastLog < ERROR_LOG_INTERVAL_MS) return;
-      send({
-        type: 'log',
-        level: 'error',
-        msg: 'message store write failed; records dropped, requests unaffected',
-        err: toThreadError(err),
-        fields: { dropped: unlogged },
-      });
-      lastLog = now;
-      unlogged = 0;
-    },
-  });
+  const writer = new StoreWriter(store, writerOptions(init, send, toThreadError));
   if (openError) writer.lastError = { message: openError, at: Date.now() };
 
   let received = 0;
-  const stats = (): WriterThreadStats => ({
-    received,
-    written: writer.stats.written,
-    storeErrors: writer.stats.dropped.store_error,
-    queueFull: writer.stats.dropped.queue_full,
-    queueDepth: writer.stats.queueDepth,
-    lastError: writer.lastError,
-  });
-  // Counters flow back on a timer rather than per batch: cheap, and fresh enough for the queue bound.
-  let reported = '';
-  const report = setInterval(() => {
-    const s = stats();
-    const key = `${s.received}/${s.written}/${s.storeErrors}/${s.queueFull}/${s.queueDepth}/${s.lastError?.at}`;
-    if (key === reported) return;
-    reported = key;
-    send({ type: 'stats', stats: s });
-  }, init.statsIntervalMs);
+  const stats = () => writerThreadStats(received, writer);
+  const report = reportStats(send, stats, init.statsIntervalMs);
 
   const retention = store
     ? new Retention(store, {
