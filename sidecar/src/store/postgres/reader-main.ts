@@ -1,7 +1,7 @@
 /**
- * A reader thread's body for a PostgreSQL store (reader-thread.ts picks it for a postgres:// URL): one
- * connection (a reader runs one query at a time), every statement bounded by the query budget so
- * PostgreSQL itself cancels a query that would outlive it (the pool still stops the thread too).
+ * A reader thread's body for a PostgreSQL store (reader-thread.ts picks it for a postgres:// URL): a
+ * connection per query the pool may send at once (its perThread), every statement bounded by the query
+ * budget so PostgreSQL itself cancels a query that would outlive it.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { FromReader, QueryRequest, ReaderInit } from '../threads/protocol';
@@ -16,7 +16,7 @@ export function pgReaderMain(port: MessagePort, init: ReaderInit): void {
   const send = (m: FromReader) => port.postMessage(m);
   const pool = createPool({
     url: init.dbPath,
-    max: 1,
+    max: Math.max(1, init.connections ?? 1),
     statementTimeoutMs: init.queryTimeoutMs ?? DEFAULT_BUDGET_MS,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
   });

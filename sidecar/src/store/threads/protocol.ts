@@ -27,6 +27,8 @@ export interface ReaderInit {
   dbPath: string;
   /** The query budget (ms): a PostgreSQL reader sets it as its statement_timeout. */
   queryTimeoutMs?: number;
+  /** Queries the pool may send before the first answers (ReaderPoolOptions.perThread): a PostgreSQL reader's connections. */
+  connections?: number;
 }
 
 /** Commands the writer thread runs besides writing records (data management routes). */

@@ -7,6 +7,12 @@ export interface ReaderPoolOptions extends ThreadEvents {
   dbPath: string;
   /** Reader threads at most (started on first use). */
   size: number;
+  /**
+   * Queries one reader runs at once: 1 for SQLite (a synchronous connection); more for PostgreSQL, whose
+   * reader mostly waits on the database with a connection per query, so a short query never queues
+   * behind a long one on the same thread. Default 1.
+   */
+  perThread?: number;
   /** Budget of one query once a reader runs it (ms); a query may also wait this long for a reader. */
   timeoutMs: number;
   /** JS heap limit of each reader thread (MiB). */
@@ -25,18 +31,24 @@ interface Task {
   reject(err: StoreThreadError): void;
 }
 
+interface Running {
+  task: Task;
+  timer: NodeJS.Timeout;
+}
+
 interface Reader {
   worker: Worker;
   ready: boolean;
-  task: Task | null;
-  timer?: NodeJS.Timeout;
+  /** The queries it runs now, by request id. */
+  running: Map<number, Running>;
 }
 
 /**
  * Analytics queries on a pool of reader threads. Each query has a budget: a query that waits longer
- * than it for a reader is refused, and one that runs longer is stopped by terminating its thread
- * (SQLite offers no safe way to interrupt a statement from another thread); a fresh reader takes its
- * place. A reader that reaches its heap limit (resourceLimits) fails its query alone. That limit is
+ * than it for a reader is refused, and one that runs longer is refused too. On SQLite its thread is
+ * terminated (SQLite offers no safe way to interrupt a statement from another thread) and a fresh
+ * reader takes its place; on PostgreSQL the database cancels the statement itself at the same budget
+ * (the reader's statement_timeout), so the thread and its other queries go on. A reader that reaches its heap limit (resourceLimits) fails its query alone. That limit is
  * best effort in Node: one single allocation far past it (a huge array grown in one go) can still
  * abort the process, so every input that could size an allocation is bounded where it is parsed.
  * The proxy's thread only posts and receives.
@@ -106,13 +118,19 @@ export class ReaderPool {
   /** The threads running a query now (of that name, if given), for tests that kill one. */
   busyThreadsForTests(query?: QueryName): Worker[] {
     return this.readers
-      .filter((r) => r.task && (query === undefined || r.task.request.name === query))
+      .filter((r) =>
+        [...r.running.values()].some((x) => query === undefined || x.task.request.name === query)
+      )
       .map((r) => r.worker);
   }
 
   /** Queries running now. */
   get busy(): number {
-    return this.readers.filter((r) => r.task).length;
+    return this.readers.reduce((n, r) => n + r.running.size, 0);
+  }
+
+  private get perThread(): number {
+    return Math.max(1, this.opts.perThread ?? 1);
   }
 
   private dispatch(): void {
@@ -120,7 +138,11 @@ export class ReaderPool {
     for (;;) {
       const task = this.waiting[0];
       if (!task) break;
-      const idle = this.readers.find((r) => r.ready && !r.task);
+      // The least busy reader with room: queries spread over the threads before doubling up.
+      let idle: Reader | undefined;
+      for (const r of this.readers)
+        if (r.ready && r.running.size < this.perThread && (!idle || r.running.size < idle.running.size))
+          idle = r;
       if (!idle) {
         this.fill();
         break;
@@ -146,7 +168,7 @@ export class ReaderPool {
           t.reject(
             new StoreThreadError(
               'timeout',
-              `the analytics query waited ${this.opts.timeoutMs} ms for a free reader (${this.busy} of ${this.opts.size} busy); try again shortly`
+              `the analytics query waited ${this.opts.timeoutMs} ms for a free reader (${this.busy} queries running on ${this.opts.size} readers); try again shortly`
             )
           );
         this.armWaitTimer();
@@ -157,10 +179,16 @@ export class ReaderPool {
   }
 
   private run(reader: Reader, task: Task): void {
-    reader.task = task;
-    reader.timer = setTimeout(() => {
-      // Past the budget: the statement cannot be interrupted from here, so the thread goes with it.
-      this.replace(reader, 'timeout');
+    const timer = setTimeout(() => {
+      if (this.perThread > 1) {
+        // PostgreSQL stops the statement at this budget itself; the thread's other queries go on, and
+        // the late answer of this one is ignored.
+        reader.running.delete(task.request.id);
+        this.dispatch();
+      } else {
+        // Past the budget: the statement cannot be interrupted from here, so the thread goes with it.
+        this.replace(reader, 'timeout');
+      }
       task.reject(
         new StoreThreadError(
           'timeout',
@@ -168,16 +196,17 @@ export class ReaderPool {
         )
       );
     }, this.opts.timeoutMs);
+    reader.running.set(task.request.id, { task, timer });
     reader.worker.postMessage(task.request);
   }
 
   private spawn(): void {
     const worker = spawnThread(
       'reader',
-      { dbPath: this.opts.dbPath, queryTimeoutMs: this.opts.timeoutMs },
+      { dbPath: this.opts.dbPath, queryTimeoutMs: this.opts.timeoutMs, connections: this.perThread },
       { maxOldGenerationSizeMb: this.opts.memoryMb }
     );
-    const reader: Reader = { worker, ready: false, task: null };
+    const reader: Reader = { worker, ready: false, running: new Map() };
     this.readers.push(reader);
     let heapExhausted = false;
     worker.on('message', (m: FromReader) => {
@@ -192,10 +221,11 @@ export class ReaderPool {
         for (const t of this.waiting.splice(0))
           t.reject(new StoreThreadError('unavailable', `the message store is unavailable: ${m.message}`));
       } else if (m.type === 'result') {
-        const task = reader.task;
-        if (!task || task.request.id !== m.id) return;
-        clearTimeout(reader.timer);
-        reader.task = null;
+        const running = reader.running.get(m.id);
+        if (!running) return;
+        clearTimeout(running.timer);
+        reader.running.delete(m.id);
+        const { task } = running;
         if (m.error) task.reject(new StoreThreadError(m.error.kind, m.error.message));
         else task.resolve(m.result);
         this.dispatch();
@@ -209,23 +239,25 @@ export class ReaderPool {
       if (!this.readers.includes(reader)) return;
       this.remove(reader);
       if (this.closed) return;
-      const task = reader.task;
-      clearTimeout(reader.timer);
+      const lost = [...reader.running.values()];
+      reader.running.clear();
+      for (const r of lost) clearTimeout(r.timer);
       const reason = heapExhausted ? 'memory' : 'crash';
       this.opts.onRestart('reader', reason);
       this.opts.log.warn(
-        { thread: 'reader', reason, query: task?.request.name },
+        { thread: 'reader', reason, query: lost.map((r) => r.task.request.name).join(',') || undefined },
         'analytics reader thread stopped; a new one will serve the next query'
       );
       this.fill();
-      task?.reject(
-        new StoreThreadError(
-          'unavailable',
-          heapExhausted
-            ? `the analytics query needed more than the ${this.opts.memoryMb} MiB a reader may use (--worker-memory-mb) and was stopped; narrow the time range or filters`
-            : 'the analytics reader thread stopped while answering; try again'
-        )
-      );
+      for (const { task } of lost)
+        task.reject(
+          new StoreThreadError(
+            'unavailable',
+            heapExhausted
+              ? `the analytics query needed more than the ${this.opts.memoryMb} MiB a reader may use (--worker-memory-mb) and was stopped; narrow the time range or filters`
+              : 'the analytics reader thread stopped while answering; try again'
+          )
+        );
       this.dispatch();
     });
   }
@@ -236,7 +268,9 @@ export class ReaderPool {
 
   private replace(reader: Reader, reason: 'timeout'): void {
     this.remove(reader);
-    reader.task = null;
+    // One query per thread on this path (SQLite): the one past its budget, whose caller is told.
+    for (const r of reader.running.values()) clearTimeout(r.timer);
+    reader.running.clear();
     void reader.worker.terminate();
     this.opts.onRestart('reader', reason);
     this.opts.log.warn(
@@ -255,8 +289,11 @@ export class ReaderPool {
       t.reject(new StoreThreadError('unavailable', 'the message store is closing'));
     const readers = this.readers.splice(0);
     for (const r of readers) {
-      clearTimeout(r.timer);
-      r.task?.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+      for (const { task, timer } of r.running.values()) {
+        clearTimeout(timer);
+        task.reject(new StoreThreadError('unavailable', 'the message store is closing'));
+      }
+      r.running.clear();
     }
     await Promise.all(readers.map((r) => r.worker.terminate()));
   }

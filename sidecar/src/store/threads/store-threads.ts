@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import type { StoreStats } from '../../metrics/store-stats';
+import { isPostgresUrl } from '../postgres/url';
 import type { WriterCommand } from './protocol';
 import { ReaderPool } from './reader-pool';
 import type { ThreadLog, RestartReason, StoreThread } from './thread-events';
@@ -7,6 +8,12 @@ import { WriterClient } from './writer-client';
 
 /** How long a data-management command (delete) may take in the writer thread. */
 const COMMAND_TIMEOUT_MS = 120_000;
+/**
+ * Queries a PostgreSQL reader thread runs at once (a connection each): the Explorer sends seven
+ * together, and a reader mostly waits on the database, so 2 readers × 4 let the short ones through
+ * while the aggregations run.
+ */
+const PG_QUERIES_PER_READER = 4;
 
 /**
  * The message store as the proxy's thread sees it: a writer thread fed by the tap, and a pool of reader
@@ -46,6 +53,7 @@ export class StoreThreads {
     this.readers = new ReaderPool({
       dbPath: config.dbPath,
       size: config.queryWorkers,
+      perThread: isPostgresUrl(config.dbPath) ? PG_QUERIES_PER_READER : 1,
       timeoutMs: config.queryTimeoutMs,
       memoryMb: config.workerMemoryMb,
       log,
