@@ -91,7 +91,8 @@ export function measuresOf(m: {
  * rollup.ts: per tier (each row covers [t, t + tier) in epoch ms, UTC-aligned) and per slice, the
  * measures of every key. The `total` slice has no key (time only: the unfiltered time series reads
  * one row per period), `dims` is keyed by model, category, status and endpoint ('' for NULL), `user`
- * by user. `total` and `dims` also keep the latency sketch (sketch.ts).
+ * by user, `host` (the message count alone, for the list of servers) by the sidecar that measured it.
+ * `total` and `dims` also keep the latency sketch (sketch.ts).
  *
  * Tiers: minute (time series at 1–5 min, and window edges to the minute), 10 minutes (the 24 h
  * view's buckets, and edges), hour, day. The user slice skips the minute tier (it is the widest
@@ -110,9 +111,12 @@ export type TierName = Tier['name'];
 export const ROLLUP_DIMS = ['model', 'category', 'status', 'endpoint'] as const;
 export type RollupDim = (typeof ROLLUP_DIMS)[number];
 
+/** Every column a slice may be keyed by. */
+export type SliceDim = RollupDim | 'user' | 'host';
+
 export interface SliceSpec {
-  name: 'total' | 'dims' | 'user';
-  dims: readonly ('model' | 'category' | 'status' | 'endpoint' | 'user')[];
+  name: 'total' | 'dims' | 'user' | 'host';
+  dims: readonly SliceDim[];
   measures: readonly Measure[];
   sketch: boolean;
   /** Finest first. */
@@ -123,6 +127,7 @@ export const SLICES: readonly SliceSpec[] = [
   { name: 'total', dims: [], measures: MEASURES, sketch: true, tiers: TIERS },
   { name: 'dims', dims: ROLLUP_DIMS, measures: MEASURES, sketch: true, tiers: TIERS },
   { name: 'user', dims: ['user'], measures: BUCKET_MEASURES, sketch: false, tiers: TIERS.slice(1) },
+  { name: 'host', dims: ['host'], measures: ['messages'], sketch: false, tiers: TIERS },
 ];
 
 export const sliceOf = (name: SliceSpec['name']): SliceSpec => SLICES.find((s) => s.name === name)!;

@@ -252,13 +252,13 @@ function valuesFromRollups(
   filters: MessageFilters,
   limit: number
 ): NamedCount[] | undefined {
-  // No rollup is kept per host: its values come from the messages (their host index).
-  if (dim === 'host') return undefined;
-  if (!rollupCompatible(filters) || (dim === 'user' && hasDimFilter(filters))) return undefined;
+  // The user and host slices are keyed by nothing else: a time window at most.
+  if (!rollupCompatible(filters) || ((dim === 'user' || dim === 'host') && hasDimFilter(filters)))
+    return undefined;
   const w = { from: filters.from ?? 0, to: filters.to ?? END_OF_TIME };
   if (w.from >= w.to) return [];
   const rows = readRollup(store, filters, w, {
-    slice: dim === 'user' ? 'user' : 'dims',
+    slice: dim === 'user' || dim === 'host' ? dim : 'dims',
     groupBy: [dim],
     measures: ['messages'],
   });

@@ -4,6 +4,7 @@ import {
   type Measure,
   rollupTable,
   sliceOf,
+  type SliceDim,
   type SliceSpec,
   type Tier,
   TIERS,
@@ -79,7 +80,7 @@ export function hasDimFilter(f: MessageFilters): boolean {
 export interface RollupRead {
   slice: SliceSpec['name'];
   /** Keys to group by (of the slice's dims); rows come back per distinct combination. */
-  groupBy: readonly ('model' | 'category' | 'status' | 'endpoint' | 'user')[];
+  groupBy: readonly SliceDim[];
   measures: readonly Measure[];
   /** Also merge the latency sketches (total and dims slices only). */
   sketch?: boolean;
@@ -101,7 +102,7 @@ export interface RolledRow {
 const q = (d: string) => (d === 'user' ? '"user"' : d);
 
 /** Values that may be NULL in the messages and are '' in the rollups. */
-const NULLABLE = new Set(['model', 'user']);
+const NULLABLE = new Set(['model', 'user', 'host']);
 
 /**
  * Reads one slice over the window, exactly: tier periods that fit (for a bucketed read, only tiers

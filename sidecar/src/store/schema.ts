@@ -145,7 +145,29 @@ export const MIGRATIONS: readonly string[] = [
   // (the playground). Older rows have neither: null host, null origin (an application's request).
   'ALTER TABLE messages ADD COLUMN host TEXT; ALTER TABLE messages ADD COLUMN origin TEXT;' +
     ' CREATE INDEX messages_by_host ON messages (host, started_at);',
+  // 7: the messages per sidecar in every tier, so the list of servers is a few rows per day instead of a
+  // count of every message; backfilled from the messages ('' for those measured before schema 6).
+  hostRollupMigration(),
 ];
+
+/** Migration 7, from its own frozen tier list. */
+function hostRollupMigration(): string {
+  const tiers = [
+    ['minute', 60_000],
+    ['minute10', 600_000],
+    ['hour', 3_600_000],
+    ['day', 86_400_000],
+  ] as const;
+  return tiers
+    .map(
+      ([tier, ms]) =>
+        `CREATE TABLE rollup_host_${tier} (t INTEGER NOT NULL, host TEXT NOT NULL, messages INTEGER NOT NULL, ` +
+        `PRIMARY KEY (t, host)) WITHOUT ROWID;\n` +
+        `INSERT INTO rollup_host_${tier} SELECT (started_at / ${ms}) * ${ms}, coalesce(host, ''), count(*) ` +
+        'FROM messages GROUP BY 1, 2;'
+    )
+    .join('\n');
+}
 
 /**
  * Migration 2, spelled out from its own frozen lists (a later change to measures.ts must not change

@@ -16,6 +16,7 @@ const AT = {
   status: col('status'),
   endpoint: col('endpoint'),
   user: col('user'),
+  host: col('host'),
   input_tokens: col('input_tokens'),
   output_tokens: col('output_tokens'),
   cost: col('cost'),

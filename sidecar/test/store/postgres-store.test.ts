@@ -87,13 +87,14 @@ async function rollupMismatches(s: PgStore): Promise<string[]> {
     status: string;
     endpoint: string;
     user: string | null;
+    host: string | null;
     input_tokens: number | null;
     output_tokens: number | null;
     cost: number | null;
     duration_ms: number;
   }>(
     s.pool,
-    'SELECT started_at, model, category, status, endpoint, "user", input_tokens, output_tokens, cost, duration_ms FROM messages'
+    'SELECT started_at, model, category, status, endpoint, "user", host, input_tokens, output_tokens, cost, duration_ms FROM messages'
   );
   const out: string[] = [];
   for (const { table, slice, tier } of ROLLUPS) {
@@ -146,6 +147,28 @@ test('migrations: recorded once in the version table, also when several sidecars
   } finally {
     await stores[0].pool.query('DELETE FROM lens_schema_version WHERE version > $1', [PG_SCHEMA_VERSION]);
   }
+});
+
+test('migration 3 backfills the host rollups from the messages already stored', async () => {
+  const s = open();
+  await s.ready();
+  await s.insert(prepared(records(120, 8, 'a'), 'alpha'));
+  await s.insert(prepared(records(80, 9, 'b'), 'beta'));
+  // Back to version 2, as a sidecar of the previous release left the database.
+  await s.pool.query(
+    'DROP TABLE rollup_host_minute, rollup_host_minute10, rollup_host_hour, rollup_host_day; ' +
+      'DELETE FROM lens_schema_version WHERE version = 3'
+  );
+  expect(await migratePg(s.pool)).toEqual({ from: 2, to: PG_SCHEMA_VERSION });
+  expect(await rollupMismatches(s)).toEqual([]);
+  const day = await rows<{ host: string; n: number }>(
+    s.pool,
+    'SELECT host, sum(messages) AS n FROM rollup_host_day GROUP BY host ORDER BY host'
+  );
+  expect(day).toEqual([
+    { host: 'alpha', n: 120 },
+    { host: 'beta', n: 80 },
+  ]);
 });
 
 test('the schema has the column table’s columns and the rollup list’s tables', async () => {

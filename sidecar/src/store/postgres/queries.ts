@@ -137,19 +137,19 @@ export async function valuesPg(
   return CATEGORIES.map((name) => ({ name, messages: counts.get(name) ?? 0 }));
 }
 
-/** queries.ts valuesFromRollups: when the rollups hold the filters (no rollup is kept per host). */
+/** queries.ts valuesFromRollups: when the rollups hold the filters. */
 async function valuesFromRollups(
   db: Queryable,
   dim: ValueDimension,
   filters: MessageFilters,
   limit: number
 ): Promise<NamedCount[] | undefined> {
-  if (dim === 'host') return undefined;
-  if (!rollupCompatible(filters) || (dim === 'user' && hasDimFilter(filters))) return undefined;
+  if (!rollupCompatible(filters) || ((dim === 'user' || dim === 'host') && hasDimFilter(filters)))
+    return undefined;
   const w = { from: filters.from ?? 0, to: filters.to ?? END_OF_TIME };
   if (w.from >= w.to) return [];
   const found = await readRollupPg(db, filters, w, {
-    slice: dim === 'user' ? 'user' : 'dims',
+    slice: dim === 'user' || dim === 'host' ? dim : 'dims',
     groupBy: [dim],
     measures: ['messages'],
   });

@@ -17,7 +17,7 @@ import { pgWhere } from './where';
  */
 
 const q = (d: string) => (d === 'user' ? '"user"' : d);
-const NULLABLE = new Set(['model', 'user']);
+const NULLABLE = new Set(['model', 'user', 'host']);
 
 interface RawRow {
   started_at: number;
@@ -26,6 +26,7 @@ interface RawRow {
   status: string;
   endpoint: string;
   user: string | null;
+  host: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
@@ -112,7 +113,7 @@ export async function readRollupPg(
     if (where.empty) continue;
     const found = await rows<RawRow>(
       db,
-      'SELECT m.started_at, m.model, m.category, m.status, m.endpoint, m."user", m.input_tokens, ' +
+      'SELECT m.started_at, m.model, m.category, m.status, m.endpoint, m."user", m.host, m.input_tokens, ' +
         `m.output_tokens, m.cost, m.duration_ms FROM messages m ${where.sql}`,
       where.params
     );

@@ -22,13 +22,14 @@ interface RollupInput {
   status: string;
   endpoint: string;
   user: string | null;
+  host: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cost: number | null;
   duration_ms: number;
 }
 const ROLLUP_INPUT_SQL =
-  'started_at, model, category, status, endpoint, "user", input_tokens, output_tokens, cost, duration_ms';
+  'started_at, model, category, status, endpoint, "user", host, input_tokens, output_tokens, cost, duration_ms';
 
 interface Acc {
   sortKey: string;
@@ -81,6 +82,7 @@ function inputOf(message: PreparedRow['message']): RollupInput {
     status: message[AT.status] as string,
     endpoint: message[AT.endpoint] as string,
     user: message[AT.user] as string | null,
+    host: message[AT.host] as string | null,
     input_tokens: message[AT.input_tokens] as number | null,
     output_tokens: message[AT.output_tokens] as number | null,
     cost: message[AT.cost] as number | null,
