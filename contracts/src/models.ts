@@ -67,7 +67,6 @@ export const PLAYGROUND_LIMITS = {
   contentChars: 100_000,
 } as const;
 
-/** Where a loaded model lives: all in VRAM, all in RAM, or split between them (some layers on the CPU). */
 /**
  * A model Ollama can only embed with (/api/show's capabilities hold "embedding" and not "completion",
  * as for nomic-embed-text): Ollama refuses /api/generate and /api/chat for it. The sidecar loads such a
@@ -78,6 +77,7 @@ export function isEmbeddingOnly(capabilities: readonly string[]): boolean {
   return capabilities.includes('embedding') && !capabilities.includes('completion');
 }
 
+/** Where a loaded model lives: all in VRAM, all in RAM, or split between them (some layers on the CPU). */
 export const PLACEMENTS = ['gpu', 'cpu', 'split'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
 

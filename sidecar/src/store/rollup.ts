@@ -102,7 +102,7 @@ export interface RolledRow {
 const q = (d: string) => (d === 'user' ? '"user"' : d);
 
 /** Values that may be NULL in the messages and are '' in the rollups. */
-const NULLABLE = new Set(['model', 'user', 'host']);
+export const NULLABLE_DIMS: ReadonlySet<string> = new Set(['model', 'user', 'host']);
 
 /**
  * Reads one slice over the window, exactly: tier periods that fit (for a bucketed read, only tiers
@@ -178,7 +178,7 @@ export function readRollup(
     for (const r of rows) {
       const keys = read.groupBy.map((d, i) => {
         const k = r[1 + i] as string;
-        return NULLABLE.has(d) && k === '' ? null : k;
+        return NULLABLE_DIMS.has(d) && k === '' ? null : k;
       });
       const v = r.slice(1 + read.groupBy.length, 1 + read.groupBy.length + measureCount) as number[];
       add(r[0] as number, keys, v, read.sketch ? (r[r.length - 1] as Uint8Array | null) : null);

@@ -1,7 +1,7 @@
 import type { MessageFilters } from '@ollama-lens/contracts';
 import { modelFilterValues } from '../filters';
 import { MEASURES, measuresOf, rollupTable, sliceOf } from '../measures';
-import { segments, type RolledRow, type RollupRead } from '../rollup';
+import { NULLABLE_DIMS, segments, type RolledRow, type RollupRead } from '../rollup';
 import { bucketOf, newDense } from '../sketch';
 import { rows, type Queryable } from './pool';
 import { addPairsInto } from './sketch';
@@ -10,14 +10,13 @@ import { pgWhere } from './where';
 /**
  * rollup.ts readRollup on PostgreSQL: the same segments (whole tier periods from the rollups, raw
  * edges from the messages), so the same exact answers. The periods' measures are summed in SQL; their
- * sketches are collected with json_agg and added here (the schema's sketch_sum aggregate merges in SQL
- * row by row: 7x slower for a 24 h series, and the read's cost); the raw edges (at most a couple of minutes, or ten at
+ * sketches are collected with json_agg and added here (the schema's sketch_sum aggregate merges row by
+ * row in SQL, 7x slower for a 24 h series); the raw edges (at most a couple of minutes, or ten at
  * each end for the user slice) are read as rows and folded with measures.ts measuresOf and sketch.ts
  * bucketOf, the very functions the write path uses.
  */
 
 const q = (d: string) => (d === 'user' ? '"user"' : d);
-const NULLABLE = new Set(['model', 'user', 'host']);
 
 interface RawRow {
   started_at: number;
@@ -52,7 +51,8 @@ export async function readRollupPg(
     }
     return a;
   };
-  const keyOf = (d: string, k: string | null) => (NULLABLE.has(d) && (k === '' || k === null) ? null : k);
+  const keyOf = (d: string, k: string | null) =>
+    NULLABLE_DIMS.has(d) && (k === '' || k === null) ? null : k;
   const dimConds = (): { sql: string[]; params: string[] } => {
     const sql: string[] = [];
     const params: string[] = [];
